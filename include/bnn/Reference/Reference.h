@@ -1,0 +1,152 @@
+//===- Reference.h - Plain C++ semantics of every bnn op --------*- C++ -*-===//
+//
+// The test oracle. Every function here implements one op of DESIGN.md
+// section 3 on dense row-major buffers, written for clarity, not speed, and
+// independent of MLIR. Optimized kernels must never share code with it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BNN_REFERENCE_REFERENCE_H
+#define BNN_REFERENCE_REFERENCE_H
+
+#include "bnn/Reference/Packing.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace bnn::ref {
+
+/// A dense row-major float tensor.
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+/// A dense row-major int32 tensor (accumulators, thresholds).
+struct IntTensor {
+  std::vector<int64_t> shape;
+  std::vector<int32_t> data;
+};
+
+/// A packed tensor: `shape` counts words along the innermost axis; one word
+/// per element of `data` (see Packing.h), `wordBits` is 32 or 64.
+struct PackedTensor {
+  std::vector<int64_t> shape;
+  unsigned wordBits = 64;
+  std::vector<uint64_t> data;
+};
+
+/// Number of elements of a shape.
+int64_t numElements(const std::vector<int64_t> &shape);
+
+//===----------------------------------------------------------------------===//
+// Level 1 (float)
+//===----------------------------------------------------------------------===//
+
+/// Backward rules of `bnn.sign`.
+enum class Estimator { Ste, Approx, Swish, Identity };
+
+/// bnn.sign: y = x < 0 ? -1 : +1.
+Tensor sign(const Tensor &x);
+
+/// d sign(x) / dx as the estimator defines it: ste = 1 where |x| <= 1 else 0;
+/// approx = 2 - 2|x| inside [-1, 1] else 0; swish = the derivative of
+/// 2 sigmoid(b x) (1 + b x (1 - sigmoid(b x))) - 1 with b = 5 (BNN+);
+/// identity = 1.
+float signGradient(float x, Estimator estimator);
+
+/// bnn.orthonormal_transform: y[..i..] = sum_j q[i,j] x[..j..] along `axis`
+/// (q[j,i] when `transpose`).
+Tensor orthonormalTransform(const Tensor &x, const Tensor &q, int64_t axis,
+                            bool transpose);
+
+/// bnn.importance_sign: y[o,k] = alpha_o sign(x[o,k]) with
+/// alpha_o = sum_k s_k |x[o,k]| / sum_k s_k (0 when sum_k s_k = 0).
+Tensor importanceSign(const Tensor &x, const Tensor &s);
+
+/// bnn.ternary: per output channel o, t = +1 if x > delta_o, -1 if
+/// x < -delta_o, else 0; alpha_o = mean |x| over entries with t != 0 (0 if
+/// none); y = alpha_o t.
+Tensor ternary(const Tensor &x, const std::vector<float> &delta);
+
+/// bnn.sq_regularizer: u = w / mean|w|; r = mean_i min((u_i - 1)^2,
+/// (u_i + 1)^2, tan(beta) u_i^2). Returns 0 for an all-zero w.
+float sqRegularizer(const Tensor &w, float beta);
+
+/// The ternary threshold that matches beta: mean|w| / (1 + sqrt(tan beta)).
+float sqDelta(const Tensor &w, float beta);
+
+//===----------------------------------------------------------------------===//
+// Level 2 (packed)
+//===----------------------------------------------------------------------===//
+
+/// bnn.pack along the innermost axis.
+PackedTensor pack(const Tensor &x, unsigned wordBits, Plane plane);
+
+/// bnn.unpack (sign plane) with logical innermost length `size`.
+Tensor unpack(const PackedTensor &p, int64_t size);
+
+/// Attributes of bnn.bconv2d (and of the float conv2d below).
+struct Conv2DParams {
+  int64_t channelsIn = 0;                       // logical C of the input
+  std::array<int64_t, 2> strides = {1, 1};      // [sh, sw]
+  std::array<int64_t, 2> dilations = {1, 1};    // [dh, dw]
+  std::array<int64_t, 4> padding = {0, 0, 0, 0}; // [top, bottom, left, right]
+  int64_t padValue = 0;                          // 0: taps add 0; 1: x_hat = +1
+  int64_t groups = 1;
+};
+
+/// Output spatial size of a convolution or pool along one axis.
+int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                       int64_t dilation, int64_t padBefore, int64_t padAfter);
+
+/// bnn.bconv2d. input [N, H, W, ceil(C/W)] packed NHWC; filter [O, KH, KW,
+/// words(C/groups)] packed OHWI; optional mask like filter (ternary weights).
+/// Computed with the packed formula K - 2 popcount(a XOR b) (masked:
+/// popcount(m) - 2 popcount((a XOR b) AND m)) per tap.
+IntTensor bconv2d(const PackedTensor &input, const PackedTensor &filter,
+                  const PackedTensor *mask, const Conv2DParams &params);
+
+/// bnn.bdense. input [N, Kw], filter [O, Kw], optional mask; `size` = K.
+IntTensor bdense(const PackedTensor &input, const PackedTensor &filter,
+                 const PackedTensor *mask, int64_t size);
+
+/// Attributes of bnn.bmaxpool2d (and of the float maxPool2d below).
+struct Pool2DParams {
+  std::array<int64_t, 2> kernel = {1, 1};
+  std::array<int64_t, 2> strides = {1, 1};
+  std::array<int64_t, 4> padding = {0, 0, 0, 0}; // [top, bottom, left, right]
+};
+
+/// bnn.bmaxpool2d: max of ±1 values = AND of the bits; padded taps ignored.
+PackedTensor bmaxpool2d(const PackedTensor &input, const Pool2DParams &params);
+
+/// bnn.scale: y = acc * multiplier[o] + bias[o] along the innermost axis.
+Tensor scale(const IntTensor &acc, const std::vector<float> &multiplier,
+             const std::vector<float> &bias);
+
+/// bnn.threshold: +1 (bit 0) iff acc[.., o] >= threshold[o], packed with
+/// `wordBits`-bit words along the innermost axis.
+PackedTensor threshold(const IntTensor &acc,
+                       const std::vector<int32_t> &threshold,
+                       unsigned wordBits);
+
+//===----------------------------------------------------------------------===//
+// Float layers (oracles for the packed ops and for float layers of models)
+//===----------------------------------------------------------------------===//
+
+/// Float convolution, input NHWC, filter OHWI with I = C / groups. Padded
+/// taps read `padValue`.
+Tensor conv2d(const Tensor &input, const Tensor &filter,
+              const Conv2DParams &params, float padValue);
+
+/// Float dense layer: y[n,o] = sum_k x[n,k] w[o,k].
+Tensor dense(const Tensor &input, const Tensor &filter);
+
+/// Float max pool, NHWC; padded taps ignored.
+Tensor maxPool2d(const Tensor &input, const Pool2DParams &params);
+
+} // namespace bnn::ref
+
+#endif // BNN_REFERENCE_REFERENCE_H
