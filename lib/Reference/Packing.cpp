@@ -11,8 +11,8 @@
 
 namespace bnn::ref {
 
-std::vector<float> unpackRows(const uint64_t *words, int64_t rows,
-                              int64_t size, unsigned wordBits) {
+std::vector<float> unpackRows(const uint64_t *words, int64_t rows, int64_t size,
+                              unsigned wordBits) {
   if (wordBits != 32 && wordBits != 64)
     throw std::invalid_argument("bnn::ref::unpackRows: word width must be "
                                 "32 or 64, got " +

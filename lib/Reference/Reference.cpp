@@ -54,8 +54,7 @@ void checkData(const std::string &fn, const std::string &name,
                const std::vector<int64_t> &shape, const std::vector<T> &data) {
   for (int64_t d : shape)
     if (d < 0)
-      fail(fn, name + " has a negative dimension: shape " +
-                   shapeString(shape));
+      fail(fn, name + " has a negative dimension: shape " + shapeString(shape));
   if (static_cast<int64_t>(data.size()) != numElements(shape))
     fail(fn, name + " has shape " + shapeString(shape) + " (" +
                  str(numElements(shape)) + " elements) but holds " +
@@ -126,8 +125,8 @@ int32_t toInt32(const std::string &fn, int64_t v) {
 }
 
 /// Row-major offset of [a, b, c, d] in a rank-4 shape.
-int64_t at4(const std::vector<int64_t> &shape, int64_t a, int64_t b,
-            int64_t c, int64_t d) {
+int64_t at4(const std::vector<int64_t> &shape, int64_t a, int64_t b, int64_t c,
+            int64_t d) {
   return ((a * shape[1] + b) * shape[2] + c) * shape[3] + d;
 }
 
@@ -271,7 +270,8 @@ Tensor importanceSign(const Tensor &x, const Tensor &s) {
     if (sumS != 0.0) {
       double weighted = 0.0;
       for (int64_t k = 0; k < K; ++k)
-        weighted += static_cast<double>(s.data[k]) * std::fabs(x.data[o * K + k]);
+        weighted +=
+            static_cast<double>(s.data[k]) * std::fabs(x.data[o * K + k]);
       alpha = weighted / sumS;
     }
     for (int64_t k = 0; k < K; ++k) {
@@ -372,8 +372,8 @@ Tensor unpack(const PackedTensor &p, int64_t size) {
     fail(fn, "size must be non-negative, got " + str(size));
   if (p.shape.back() != packedWords(size, p.wordBits))
     fail(fn, "innermost dimension " + str(p.shape.back()) +
-                 " does not hold size " + str(size) + " at " +
-                 str(p.wordBits) + " bits per word (expected " +
+                 " does not hold size " + str(size) + " at " + str(p.wordBits) +
+                 " bits per word (expected " +
                  str(packedWords(size, p.wordBits)) + " words)");
   Tensor x;
   x.shape = p.shape;
@@ -385,17 +385,18 @@ Tensor unpack(const PackedTensor &p, int64_t size) {
 int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride,
                        int64_t dilation, int64_t padBefore, int64_t padAfter) {
   const std::string fn = "convOutputSize";
-  if (in < 0 || kernel <= 0 || stride <= 0 || dilation <= 0 ||
-      padBefore < 0 || padAfter < 0)
-    fail(fn, "invalid arguments: in = " + str(in) + ", kernel = " +
-                 str(kernel) + ", stride = " + str(stride) + ", dilation = " +
-                 str(dilation) + ", padding = " + str(padBefore) + ", " +
-                 str(padAfter));
+  if (in < 0 || kernel <= 0 || stride <= 0 || dilation <= 0 || padBefore < 0 ||
+      padAfter < 0)
+    fail(fn, "invalid arguments: in = " + str(in) +
+                 ", kernel = " + str(kernel) + ", stride = " + str(stride) +
+                 ", dilation = " + str(dilation) +
+                 ", padding = " + str(padBefore) + ", " + str(padAfter));
   int64_t padded = in + padBefore + padAfter;
   int64_t span = dilation * (kernel - 1) + 1;
   if (padded < span)
-    fail(fn, "padded input " + str(padded) + " is smaller than the dilated "
-                                              "kernel extent " +
+    fail(fn, "padded input " + str(padded) +
+                 " is smaller than the dilated "
+                 "kernel extent " +
                  str(span));
   return (padded - span) / stride + 1;
 }
@@ -424,8 +425,7 @@ IntTensor bconv2d(const PackedTensor &input, const PackedTensor &filter,
 
   const unsigned W = input.wordBits;
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2];
-  const int64_t O = filter.shape[0], KH = filter.shape[1],
-                KW = filter.shape[2];
+  const int64_t O = filter.shape[0], KH = filter.shape[1], KW = filter.shape[2];
   const int64_t C = params.channelsIn, G = params.groups;
   const int64_t groupChannels = C / G;
   if (O % G != 0)
@@ -472,13 +472,13 @@ IntTensor bconv2d(const PackedTensor &input, const PackedTensor &filter,
                 // A padded tap with pad_value = 1 reads x_hat = +1 on every
                 // channel, i.e. an all-zero word.
                 uint64_t a =
-                    inside ? input.data[at4(input.shape, n, ih, iw,
-                                            g * words + j)]
-                           : 0;
+                    inside
+                        ? input.data[at4(input.shape, n, ih, iw, g * words + j)]
+                        : 0;
                 int64_t f = at4(filter.shape, o, kh, kw, j);
-                acc += wordDot(a, filter.data[f],
-                               logicalBits(j, groupChannels, W),
-                               mask ? &mask->data[f] : nullptr);
+                acc +=
+                    wordDot(a, filter.data[f], logicalBits(j, groupChannels, W),
+                            mask ? &mask->data[f] : nullptr);
               }
             }
           out.data[at4(out.shape, n, oh, ow, o)] = toInt32(fn, acc);
@@ -510,9 +510,8 @@ IntTensor bdense(const PackedTensor &input, const PackedTensor &filter,
   const int64_t words = packedWords(size, W);
   if (input.shape[1] != words || filter.shape[1] != words)
     fail(fn, "input and filter must have ceil(size / " + str(W) + ") = " +
-                 str(words) + " words, got input " +
-                 shapeString(input.shape) + ", filter " +
-                 shapeString(filter.shape));
+                 str(words) + " words, got input " + shapeString(input.shape) +
+                 ", filter " + shapeString(filter.shape));
 
   const int64_t N = input.shape[0], O = filter.shape[0];
   IntTensor out;
@@ -523,17 +522,16 @@ IntTensor bdense(const PackedTensor &input, const PackedTensor &filter,
       int64_t acc = 0;
       for (int64_t j = 0; j < words; ++j) {
         int64_t f = o * words + j;
-        acc += wordDot(input.data[n * words + j], filter.data[f],
-                       logicalBits(j, size, W),
-                       mask ? &mask->data[f] : nullptr);
+        acc +=
+            wordDot(input.data[n * words + j], filter.data[f],
+                    logicalBits(j, size, W), mask ? &mask->data[f] : nullptr);
       }
       out.data[n * O + o] = toInt32(fn, acc);
     }
   return out;
 }
 
-PackedTensor bmaxpool2d(const PackedTensor &input,
-                        const Pool2DParams &params) {
+PackedTensor bmaxpool2d(const PackedTensor &input, const Pool2DParams &params) {
   const std::string fn = "bmaxpool2d";
   checkPacked(fn, "input", input);
   checkRank(fn, "input", input.shape, 4);
@@ -629,8 +627,7 @@ Tensor conv2d(const Tensor &input, const Tensor &filter,
 
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
                 C = input.shape[3];
-  const int64_t O = filter.shape[0], KH = filter.shape[1],
-                KW = filter.shape[2];
+  const int64_t O = filter.shape[0], KH = filter.shape[1], KW = filter.shape[2];
   const int64_t G = params.groups;
   if (C != params.channelsIn)
     fail(fn, "input has " + str(C) + " channels but channels_in is " +
@@ -694,8 +691,8 @@ Tensor dense(const Tensor &input, const Tensor &filter) {
     for (int64_t o = 0; o < O; ++o) {
       double acc = 0.0;
       for (int64_t k = 0; k < K; ++k)
-        acc += static_cast<double>(input.data[n * K + k]) *
-               filter.data[o * K + k];
+        acc +=
+            static_cast<double>(input.data[n * K + k]) * filter.data[o * K + k];
       out.data[n * O + o] = static_cast<float>(acc);
     }
   return out;

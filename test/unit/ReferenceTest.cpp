@@ -131,8 +131,8 @@ TEST(Reference, NumElements) {
 }
 
 TEST(Reference, Sign) {
-  Tensor x = makeTensor({8}, {0.0f, -0.0f, kNaN, -1.5f, 2.0f, -kInf, kInf,
-                              -1e-30f});
+  Tensor x =
+      makeTensor({8}, {0.0f, -0.0f, kNaN, -1.5f, 2.0f, -kInf, kInf, -1e-30f});
   expectTensor(sign(x), {8}, {1, 1, 1, -1, 1, -1, 1, -1});
   EXPECT_THROW(sign(makeTensor({3}, {1, 2})), std::invalid_argument);
 }
@@ -237,16 +237,16 @@ TEST(Reference, ImportanceSign) {
                {0, 0, 0, 0, 0, 0});
   // Multi-dimensional s.
   Tensor x3 = makeTensor({1, 2, 2}, {1, -2, 3, -4});
-  expectTensor(importanceSign(x3, makeTensor({2, 2}, {1, 1, 0, 2})),
-               {1, 2, 2}, {2.75f, -2.75f, 2.75f, -2.75f});
+  expectTensor(importanceSign(x3, makeTensor({2, 2}, {1, 1, 0, 2})), {1, 2, 2},
+               {2.75f, -2.75f, 2.75f, -2.75f});
   EXPECT_THROW(importanceSign(x, makeTensor({2, 3}, {1, 1, 1, 1, 1, 1})),
                std::invalid_argument);
 }
 
 TEST(Reference, Ternary) {
-  Tensor x = makeTensor({3, 4}, {0.5f, 0.2f, -2.0f, -0.2f,   // delta 0.2
-                                 0.1f, 0.1f, -0.1f, 0.0f,    // delta 0.5
-                                 1.0f, -3.0f, 0.0f, 2.0f});  // delta 0
+  Tensor x = makeTensor({3, 4}, {0.5f, 0.2f, -2.0f, -0.2f,  // delta 0.2
+                                 0.1f, 0.1f, -0.1f, 0.0f,   // delta 0.5
+                                 1.0f, -3.0f, 0.0f, 2.0f}); // delta 0
   // Row 0: t = [1, 0, -1, 0] (|x| = delta is 0), alpha = (0.5 + 2) / 2.
   // Row 1: nothing beyond delta -> all 0.
   // Row 2: t = [1, -1, 0, 1], alpha = 2.
@@ -269,8 +269,7 @@ TEST(Reference, SqRegularizerAndDelta) {
   const float betaTan4 = static_cast<float>(std::atan(4.0));
   EXPECT_NEAR(sqRegularizer(w, betaTan4), 0.625, 1e-5);
   // Exactly binary or ternary-on-the-grid weights cost nothing.
-  EXPECT_NEAR(sqRegularizer(makeTensor({3}, {1, -1, 1}), quarterPi), 0.0,
-              1e-7);
+  EXPECT_NEAR(sqRegularizer(makeTensor({3}, {1, -1, 1}), quarterPi), 0.0, 1e-7);
   // All-zero w.
   EXPECT_EQ(sqRegularizer(makeTensor({3}, {0, 0, 0}), quarterPi), 0.0f);
 
@@ -399,8 +398,7 @@ TEST(Reference, DenseFloat) {
   Tensor x = makeTensor({2, 2}, {1, 2, -1, 0.5f});
   Tensor w = makeTensor({3, 2}, {3, 4, 5, 6, 0, 1});
   expectTensor(dense(x, w), {2, 3}, {11, 17, 2, -1, -2, 0.5f});
-  EXPECT_THROW(dense(x, makeTensor({1, 3}, {1, 2, 3})),
-               std::invalid_argument);
+  EXPECT_THROW(dense(x, makeTensor({1, 3}, {1, 2, 3})), std::invalid_argument);
 }
 
 TEST(Reference, MaxPool2DFloat) {
@@ -448,8 +446,9 @@ TEST(Reference, BConv2DHand) {
 }
 
 TEST(Reference, BConv2DStrideDilationHand) {
-  // C = 1, a line of 5: x = (+1, -1, -1, +1, +1); taps (+1, -1); stride 2,
-  // dilation 2: out0 = x0 - x2 = 2, out1 = x2 - x4 = -2. Along W, then H.
+  // C = 1, a line of 5: x = (+1, +1, -1, +1, +1); taps (+1, -1); stride 2,
+  // dilation 2: out0 = x0 - x2 = 2, out1 = x2 - x4 = -2 (without the
+  // dilation out0 would be x0 - x1 = 0). Along W, then H.
   for (unsigned W : {32u, 64u})
     for (bool alongH : {false, true}) {
       SCOPED_TRACE("W = " + std::to_string(W) + (alongH ? " H" : " W"));
@@ -466,7 +465,7 @@ TEST(Reference, BConv2DStrideDilationHand) {
         p.strides = {2, 1};
         p.dilations = {2, 1};
       }
-      PackedTensor in = makePacked(inShape, W, {0, 1, 1, 0, 0});
+      PackedTensor in = makePacked(inShape, W, {0, 0, 1, 0, 0});
       PackedTensor f = makePacked(fShape, W, {0, 1});
       IntTensor acc = bconv2d(in, f, nullptr, p);
       EXPECT_EQ(acc.shape, outShape);
@@ -589,8 +588,7 @@ TEST(Reference, TailBitsAreIgnored) {
           if (W == 32)
             p.data[i] |= 0xABCD000000000000ull;
           if (tailBits != 0 && static_cast<int64_t>(i) % words == words - 1)
-            p.data[i] |= (W == 64 ? ~uint64_t(0) : 0xFFFFFFFFull)
-                         << tailBits;
+            p.data[i] |= (W == 64 ? ~uint64_t(0) : 0xFFFFFFFFull) << tailBits;
         }
         return p;
       };
@@ -631,7 +629,8 @@ TEST(Reference, ValidationOfShapes) {
   EXPECT_THROW(bconv2d(bad, f, nullptr, p), std::invalid_argument);
   PackedTensor big = makePacked({1, 3, 3, 1}, 64, {0});
   big.data.assign(9, 0);
-  EXPECT_THROW(bconv2d(in, big, nullptr, p), std::invalid_argument); // 3x3 > 2x2
+  EXPECT_THROW(bconv2d(in, big, nullptr, p),
+               std::invalid_argument); // 3x3 > 2x2
   p.strides = {0, 1};
   EXPECT_THROW(bconv2d(in, f, nullptr, p), std::invalid_argument);
   p.strides = {1, 1};
@@ -663,7 +662,7 @@ TEST_P(PackedProperty, PackUnpackRoundTrip) {
   const int64_t C = size();
   const unsigned W = width();
   // Values with 0, -0.0, NaN, infinities and tiny values mixed in.
-  const std::vector<float> specials = {0.0f, -0.0f, kNaN,   kInf,
+  const std::vector<float> specials = {0.0f,  -0.0f,  kNaN,   kInf,
                                        -kInf, 1e-38f, -1e-38f};
   std::vector<float> data = randomSigns(rng, 6 * C);
   std::uniform_real_distribution<float> real(-3.0f, 3.0f);
@@ -736,18 +735,17 @@ TEST_P(PackedProperty, BConv2DMatchesFloatConv) {
                   std::array<int64_t, 4>{1, 0, 2, 1}})
               for (int64_t padValue : {0, 1})
                 for (bool ternary : {false, true}) {
-                  SCOPED_TRACE(
-                      "groups=" + std::to_string(groups) +
-                      " N=" + std::to_string(N) + " kernel=" +
-                      std::to_string(k.h) + "x" + std::to_string(k.w) +
-                      " stride=" + std::to_string(stride) +
-                      " dilation=" + std::to_string(dilation) + " padding=" +
-                      std::to_string(padding[0]) + "," +
-                      std::to_string(padding[1]) + "," +
-                      std::to_string(padding[2]) + "," +
-                      std::to_string(padding[3]) +
-                      " pad_value=" + std::to_string(padValue) +
-                      (ternary ? " ternary" : " binary"));
+                  SCOPED_TRACE("groups=" + std::to_string(groups) +
+                               " N=" + std::to_string(N) + " kernel=" +
+                               std::to_string(k.h) + "x" + std::to_string(k.w) +
+                               " stride=" + std::to_string(stride) +
+                               " dilation=" + std::to_string(dilation) +
+                               " padding=" + std::to_string(padding[0]) + "," +
+                               std::to_string(padding[1]) + "," +
+                               std::to_string(padding[2]) + "," +
+                               std::to_string(padding[3]) +
+                               " pad_value=" + std::to_string(padValue) +
+                               (ternary ? " ternary" : " binary"));
                   Conv2DParams p;
                   p.channelsIn = C;
                   p.strides = {stride, stride};
@@ -769,8 +767,8 @@ TEST_P(PackedProperty, BConv2DMatchesFloatConv) {
                     got = bconv2d(px, t.sign, &t.mask, p);
                     fHat = t.values;
                   } else {
-                    Tensor f =
-                        makeTensor(fShape, randomSigns(rng, numElements(fShape)));
+                    Tensor f = makeTensor(
+                        fShape, randomSigns(rng, numElements(fShape)));
                     PackedTensor pf = pack(f, W, Plane::Sign);
                     got = bconv2d(px, pf, nullptr, p);
                     fHat = unpack(pf, groupChannels);
@@ -828,10 +826,10 @@ TEST_P(PackedProperty, BMaxPool2DMatchesFloatMaxPool) {
             for (int64_t right : {int64_t(0), kernel[1] - 1}) {
               SCOPED_TRACE("kernel=" + std::to_string(kernel[0]) + "x" +
                            std::to_string(kernel[1]) +
-                           " stride=" + std::to_string(stride) + " padding=" +
-                           std::to_string(top) + "," + std::to_string(bottom) +
-                           "," + std::to_string(left) + "," +
-                           std::to_string(right));
+                           " stride=" + std::to_string(stride) +
+                           " padding=" + std::to_string(top) + "," +
+                           std::to_string(bottom) + "," + std::to_string(left) +
+                           "," + std::to_string(right));
               Pool2DParams p;
               p.kernel = kernel;
               p.strides = {stride, stride};

@@ -17,6 +17,28 @@
 #define GET_ATTRDEF_CLASSES
 #include "bnn/Dialect/BNN/BNNAttrs.h.inc"
 
+namespace mlir::bnn::OpTrait {
+/// Verifies an op by running its type inference with a location, so that the
+/// inference's precise diagnostics are the op's verifier messages.
+template <typename ConcreteType>
+class VerifiedByInference
+    : public mlir::OpTrait::TraitBase<ConcreteType, VerifiedByInference> {
+public:
+  static LogicalResult verifyTrait(Operation *op) {
+    SmallVector<Type> inferred;
+    if (failed(ConcreteType::inferReturnTypes(
+            op->getContext(), op->getLoc(),
+            typename ConcreteType::Adaptor(cast<ConcreteType>(op)), inferred)))
+      return failure();
+    if (TypeRange(inferred) != op->getResultTypes())
+      return op->emitOpError("expected result type ")
+             << inferred.front() << " (computed from operands and attributes), got "
+             << op->getResultTypes().front();
+    return success();
+  }
+};
+} // namespace mlir::bnn::OpTrait
+
 #define GET_OP_CLASSES
 #include "bnn/Dialect/BNN/BNNOps.h.inc"
 

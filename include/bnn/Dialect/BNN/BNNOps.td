@@ -25,6 +25,16 @@ def BNN_AccTensor : RankedTensorOf<[I32]> {
   let summary = "tensor of i32 accumulators";
 }
 
+// Runs the op's type inference as its verifier before InferTypeOpInterface
+// compares types, so an inconsistent op gets one precise diagnostic instead
+// of an extra "failed to infer returned types".
+def BNN_VerifiedByInference : NativeOpTrait<"VerifiedByInference"> {
+  let cppNamespace = "::mlir::bnn::OpTrait";
+}
+
+// Result type follows from operands and attributes.
+defvar BNN_InferredResult = [BNN_VerifiedByInference, InferTypeOpAdaptor];
+
 //===----------------------------------------------------------------------===//
 // Base classes
 //===----------------------------------------------------------------------===//
@@ -154,7 +164,7 @@ def BNN_TernaryOp : BNN_FloatOp<"ternary"> {
   let hasFolder = 1;
 }
 
-def BNN_SqRegularizerOp : BNN_Op<"sq_regularizer", [InferTypeOpAdaptor]> {
+def BNN_SqRegularizerOp : BNN_Op<"sq_regularizer", BNN_InferredResult> {
   let summary = "SQ's binary/ternary depth regularizer of one layer";
   let description = [{
     `u = w / mean(|w|)` (the mean is a constant for the gradient) and
@@ -209,7 +219,7 @@ def BNN_PackOp : BNN_Op<"pack"> {
   let hasFolder = 1;
 }
 
-def BNN_UnpackOp : BNN_Op<"unpack", [InferTypeOpAdaptor]> {
+def BNN_UnpackOp : BNN_Op<"unpack", BNN_InferredResult> {
   let summary = "unpack sign bits into a float tensor of +-1";
   let description = [{
     The inverse of sign packing: bit 1 becomes -1.0 and bit 0 becomes +1.0.
@@ -231,7 +241,7 @@ def BNN_UnpackOp : BNN_Op<"unpack", [InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def BNN_BConv2DOp : BNN_Op<"bconv2d", [InferTypeOpAdaptor]> {
+def BNN_BConv2DOp : BNN_Op<"bconv2d", BNN_InferredResult> {
   let summary = "binary or ternary 2-D convolution on packed data";
   let description = [{
     `input` is packed NHWC (`[N, H, W, ceil(C / W)]`), `filter` packed OHWI
@@ -282,7 +292,7 @@ def BNN_BConv2DOp : BNN_Op<"bconv2d", [InferTypeOpAdaptor]> {
   }];
 }
 
-def BNN_BDenseOp : BNN_Op<"bdense", [InferTypeOpAdaptor]> {
+def BNN_BDenseOp : BNN_Op<"bdense", BNN_InferredResult> {
   let summary = "binary or ternary dense layer on packed data";
   let description = [{
     `input` is `[N, Kw]`, `filter` `[O, Kw]` with `Kw = ceil(size / W)`;
@@ -308,7 +318,7 @@ def BNN_BDenseOp : BNN_Op<"bdense", [InferTypeOpAdaptor]> {
   }];
 }
 
-def BNN_BMaxPool2DOp : BNN_Op<"bmaxpool2d", [InferTypeOpAdaptor]> {
+def BNN_BMaxPool2DOp : BNN_Op<"bmaxpool2d", BNN_InferredResult> {
   let summary = "max pool of packed +-1 values (AND of the bits)";
   let description = [{
     The max of +-1 values over a window is +1 unless every tap is -1, so the
@@ -334,7 +344,7 @@ def BNN_BMaxPool2DOp : BNN_Op<"bmaxpool2d", [InferTypeOpAdaptor]> {
   }];
 }
 
-def BNN_ScaleOp : BNN_Op<"scale", [InferTypeOpAdaptor]> {
+def BNN_ScaleOp : BNN_Op<"scale", BNN_InferredResult> {
   let summary = "per-channel affine map of integer accumulators to floats";
   let description = [{
     `y = acc * multiplier[o] + bias[o]` along the innermost axis. `multiplier`
