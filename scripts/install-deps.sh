@@ -10,6 +10,10 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # AArch64: cross toolchain and user-mode emulation for the e2e tests
+  qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
+  # the demo's data set
+  dataset-fashion-mnist
 )
 
 missing=()

@@ -1,0 +1,45 @@
+//===- Pipelines.h - bnn pass pipelines -------------------------*- C++ -*-===//
+//
+// Pipelines are functions, shared by bnn-opt (registered with
+// PassPipelineRegistration) and bnn-compile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BNN_PIPELINES_PIPELINES_H
+#define BNN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir::bnn {
+
+struct InferencePipelineOptions
+    : public PassPipelineOptions<InferencePipelineOptions> {
+  PassOptions::Option<std::string> targetTriple{
+      *this, "target-triple",
+      llvm::cl::desc("Target triple the code is compiled for "
+                     "(x86_64-linux-gnu, aarch64-linux-gnu)"),
+      llvm::cl::init("x86_64-linux-gnu")};
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu", llvm::cl::desc("Target CPU (as for llc -mcpu)"),
+      llvm::cl::init("generic")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target features (as for llc -mattr)"),
+      llvm::cl::init("")};
+};
+
+/// bnn + upstream ops on tensors -> LLVM dialect. Every public func.func with
+/// static shapes becomes `void NAME(const T *in0, ..., T *out0, ...)` with
+/// bare pointers (DESIGN.md section 5).
+void buildInferencePipeline(OpPassManager &pm,
+                            const InferencePipelineOptions &options);
+
+/// Registers `bnn-inference-pipeline` for bnn-opt.
+void registerPipelines();
+
+} // namespace mlir::bnn
+
+#endif // BNN_PIPELINES_PIPELINES_H

@@ -1,0 +1,20 @@
+//===- Passes.h - bnn transformation passes ---------------------*- C++ -*-===//
+
+#ifndef BNN_TRANSFORMS_PASSES_H
+#define BNN_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::bnn {
+
+#define GEN_PASS_DECL
+#include "bnn/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "bnn/Transforms/Passes.h.inc"
+
+} // namespace mlir::bnn
+
+#endif // BNN_TRANSFORMS_PASSES_H
