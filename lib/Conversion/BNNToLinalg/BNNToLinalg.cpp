@@ -1,9 +1,27 @@
 //===- BNNToLinalg.cpp - bnn ops to linalg on tensors -------------------===//
+//
+// Every bnn op becomes linalg.generic ops on tensors (plus tensor.pad and
+// reshapes), so that upstream tiling, fusion, vectorization and
+// bufferization apply. Packed kernels compute with the word formula of
+// DESIGN.md section 2: per word, popcount(m) - 2 * popcount((a XOR b) AND m),
+// where the mask m keeps the logical bits of the word, the unmasked weights
+// of a ternary filter, and (for exact zero padding) only taps inside the
+// input.
+//
+//===----------------------------------------------------------------------===//
 
 #include "bnn/Conversion/Passes.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
 
 namespace mlir::bnn {
 #define GEN_PASS_DEF_BNNLOWER
@@ -13,15 +31,787 @@ namespace mlir::bnn {
 using namespace mlir;
 using namespace mlir::bnn;
 
-void bnn::populateBNNToLinalgPatterns(RewritePatternSet &patterns) {}
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
 
 namespace {
+using IteratorType = utils::IteratorType;
+using BodyBuilder = function_ref<void(OpBuilder &, Location, ValueRange)>;
+
+/// True when every operand and result has a static shape: the lowering
+/// computes masks and reshapes at compile time.
+bool hasStaticShapes(Operation *op) {
+  auto isStatic = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.hasStaticShape();
+  };
+  return llvm::all_of(op->getOperandTypes(), isStatic) &&
+         llvm::all_of(op->getResultTypes(), isStatic);
+}
+
+Value constantInt(OpBuilder &b, Location loc, Type type, int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value constantFloat(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+/// A tensor of `shape` filled with `value`.
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   Value value) {
+  Value empty = tensor::EmptyOp::create(b, loc, shape, value.getType());
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+/// One linalg.generic with a single result.
+Value generic(OpBuilder &b, Location loc, Value init, ValueRange inputs,
+              ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
+              BodyBuilder body) {
+  return linalg::GenericOp::create(b, loc, TypeRange{init.getType()}, inputs,
+                                   ValueRange{init}, maps, iterators, body)
+      .getResult(0);
+}
+
+void yieldValue(OpBuilder &b, Location loc, Value value) {
+  linalg::YieldOp::create(b, loc, ValueRange{value});
+}
+
+SmallVector<IteratorType> iterators(unsigned parallel, unsigned reduction) {
+  SmallVector<IteratorType> result(parallel, IteratorType::parallel);
+  result.append(reduction, IteratorType::reduction);
+  return result;
+}
+
+/// The map (d0, ..., d{n-1}) -> (d{dims[0]}, d{dims[1]}, ...).
+AffineMap selectDims(MLIRContext *ctx, unsigned numDims,
+                     ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}
+
+SmallVector<unsigned> range(unsigned begin, unsigned end) {
+  SmallVector<unsigned> result;
+  for (unsigned i = begin; i < end; ++i)
+    result.push_back(i);
+  return result;
+}
+
+/// Pads `source` with `value`: `low` and `high` per dimension.
+Value pad(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> low,
+          ArrayRef<int64_t> high, Value value) {
+  auto type = cast<RankedTensorType>(source.getType());
+  bool any = llvm::any_of(low, [](int64_t v) { return v != 0; }) ||
+             llvm::any_of(high, [](int64_t v) { return v != 0; });
+  if (!any)
+    return source;
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> lowOfr, highOfr;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    shape[i] += low[i] + high[i];
+    lowOfr.push_back(b.getIndexAttr(low[i]));
+    highOfr.push_back(b.getIndexAttr(high[i]));
+  }
+  return tensor::PadOp::create(b, loc, type.clone(shape), source, lowOfr,
+                               highOfr, value);
+}
+
+/// Pads the innermost dimension of `source` to `size` with `value`.
+Value padInnermost(OpBuilder &b, Location loc, Value source, int64_t size,
+                   Value value) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
+  high.back() = size - type.getShape().back();
+  return pad(b, loc, source, low, high, value);
+}
+
+/// [..., words * W] -> [..., words, W].
+Value splitInnermost(OpBuilder &b, Location loc, Value source,
+                     int64_t wordBits) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t words = shape.back() / wordBits;
+  shape.back() = words;
+  shape.push_back(wordBits);
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, e = type.getRank() - 1; i < e; ++i)
+    reassociation.push_back({i});
+  reassociation.push_back({type.getRank() - 1, type.getRank()});
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), source,
+                                       reassociation);
+}
+
+/// A constant i<W> vector: entry w holds the logical bits of word w of a
+/// packed row of `size` elements (all ones but for the tail word).
+Value logicalBitsMask(OpBuilder &b, Location loc, int64_t size,
+                      unsigned wordBits) {
+  int64_t words = (size + wordBits - 1) / wordBits;
+  SmallVector<APInt> masks;
+  for (int64_t w = 0; w < words; ++w) {
+    int64_t bits = std::min<int64_t>(wordBits, size - w * wordBits);
+    masks.push_back(APInt::getLowBitsSet(wordBits, bits));
+  }
+  auto type = RankedTensorType::get({words}, b.getIntegerType(wordBits));
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, masks));
+}
+
+/// popcount(m) - 2 * popcount((a XOR f) AND m), as an i32.
+Value maskedDot(OpBuilder &b, Location loc, Value a, Value f, Value m) {
+  Value diff = arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, a, f), m);
+  Value kept = math::CtPopOp::create(b, loc, m);
+  Value flipped = math::CtPopOp::create(b, loc, diff);
+  Value twice = arith::AddIOp::create(b, loc, flipped, flipped);
+  Value dot = arith::SubIOp::create(b, loc, kept, twice);
+  Type i32 = b.getI32Type();
+  if (dot.getType() == i32)
+    return dot;
+  return arith::TruncIOp::create(b, loc, i32, dot);
+}
+
+//===----------------------------------------------------------------------===//
+// Level 1
+//===----------------------------------------------------------------------===//
+
+/// x < 0 ? -1 : +1 (NaN, 0 and -0.0 give +1: `olt` is false for them).
+Value signOf(OpBuilder &b, Location loc, Value x) {
+  Value zero = constantFloat(b, loc, x.getType(), 0.0);
+  Value negative =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+  return arith::SelectOp::create(b, loc, negative,
+                                 constantFloat(b, loc, x.getType(), -1.0),
+                                 constantFloat(b, loc, x.getType(), 1.0));
+}
+
+struct LowerSign : public OpRewritePattern<SignOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SignOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    unsigned rank = type.getRank();
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    Value y = generic(rewriter, loc, init, op.getX(), {id, id},
+                      iterators(rank, 0),
+                      [](OpBuilder &b, Location l, ValueRange args) {
+                        yieldValue(b, l, signOf(b, l, args[0]));
+                      });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct LowerOrthonormalTransform
+    : public OpRewritePattern<OrthonormalTransformOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(OrthonormalTransformOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = op.getType();
+    unsigned rank = type.getRank();
+    unsigned axis = op.getAxis();
+    // Loops d0..d{rank-1} over y, d{rank} = j the contracted index.
+    SmallVector<unsigned> xDims = range(0, rank);
+    xDims[axis] = rank;
+    AffineMap xMap = selectDims(ctx, rank + 1, xDims);
+    AffineMap qMap = op.getTranspose() ? selectDims(ctx, rank + 1, {rank, axis})
+                                       : selectDims(ctx, rank + 1, {axis, rank});
+    AffineMap yMap = selectDims(ctx, rank + 1, range(0, rank));
+    Value zero = constantFloat(rewriter, loc, type.getElementType(), 0.0);
+    Value init = filledTensor(rewriter, loc, type.getShape(), zero);
+    Value y = generic(
+        rewriter, loc, init, {op.getX(), op.getQ()}, {xMap, qMap, yMap},
+        iterators(rank, 1), [](OpBuilder &b, Location l, ValueRange args) {
+          Value product = arith::MulFOp::create(b, l, args[1], args[0]);
+          yieldValue(b, l,
+                                  arith::AddFOp::create(b, l, args[2], product));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct LowerImportanceSign : public OpRewritePattern<ImportanceSignOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ImportanceSignOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = op.getType();
+    Type elementType = type.getElementType();
+    unsigned rank = type.getRank();
+    Value zero = constantFloat(rewriter, loc, elementType, 0.0);
+
+    // sum_k s_k: a 0-d tensor.
+    unsigned sRank = rank - 1;
+    Value sumS = generic(
+        rewriter, loc, filledTensor(rewriter, loc, {}, zero), op.getS(),
+        {rewriter.getMultiDimIdentityMap(sRank),
+         AffineMap::get(sRank, 0, {}, ctx)},
+        iterators(0, sRank), [](OpBuilder &b, Location l, ValueRange args) {
+          yieldValue(b, l,
+                                  arith::AddFOp::create(b, l, args[1], args[0]));
+        });
+
+    // sum_k s_k |x[o, k]| per output channel o (loop d0).
+    AffineMap xMap = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap sMap = selectDims(ctx, rank, range(1, rank));
+    AffineMap oMap = selectDims(ctx, rank, {0});
+    AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
+    Value weighted = generic(
+        rewriter, loc, filledTensor(rewriter, loc, type.getShape().take_front(), zero),
+        {op.getX(), op.getS()}, {xMap, sMap, oMap}, iterators(1, rank - 1),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value absX = math::AbsFOp::create(b, l, args[0]);
+          Value term = arith::MulFOp::create(b, l, args[1], absX);
+          yieldValue(b, l,
+                                  arith::AddFOp::create(b, l, args[2], term));
+        });
+
+    // y = alpha_o * sign(x), alpha_o = weighted_o / sum s (0 if sum s = 0).
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         elementType);
+    Value y = generic(
+        rewriter, loc, init, {op.getX(), weighted, sumS},
+        {xMap, oMap, scalarMap, xMap}, iterators(rank, 0),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], weightedSum = args[1], total = args[2];
+          Value zeroF = constantFloat(b, l, x.getType(), 0.0);
+          Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                               total, zeroF);
+          Value ratio = arith::DivFOp::create(b, l, weightedSum, total);
+          Value alpha = arith::SelectOp::create(b, l, isZero, zeroF, ratio);
+          yieldValue(
+              b, l, arith::MulFOp::create(b, l, alpha, signOf(b, l, x)));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+/// -1, 0 or +1 of a ternarization with threshold delta.
+Value ternaryOf(OpBuilder &b, Location loc, Value x, Value delta) {
+  Type type = x.getType();
+  Value negDelta = arith::NegFOp::create(b, loc, delta);
+  Value above =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, delta);
+  Value below =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, negDelta);
+  Value lowOrZero = arith::SelectOp::create(
+      b, loc, below, constantFloat(b, loc, type, -1.0),
+      constantFloat(b, loc, type, 0.0));
+  return arith::SelectOp::create(b, loc, above, constantFloat(b, loc, type, 1.0),
+                                 lowOrZero);
+}
+
+struct LowerTernary : public OpRewritePattern<TernaryOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TernaryOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = op.getType();
+    Type elementType = type.getElementType();
+    unsigned rank = type.getRank();
+    Value zero = constantFloat(rewriter, loc, elementType, 0.0);
+    AffineMap xMap = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap oMap = selectDims(ctx, rank, {0});
+    ArrayRef<int64_t> channels = type.getShape().take_front();
+
+    // Per channel: sum of |x| and count over the kept (nonzero) entries.
+    auto reduce = [&](bool count) {
+      return generic(
+          rewriter, loc, filledTensor(rewriter, loc, channels, zero),
+          {op.getX(), op.getDelta()}, {xMap, oMap, oMap}, iterators(1, rank - 1),
+          [count](OpBuilder &b, Location l, ValueRange args) {
+            Value t = ternaryOf(b, l, args[0], args[1]);
+            Value kept = arith::MulFOp::create(b, l, t, t); // 1 or 0
+            Value term = count ? kept
+                               : arith::MulFOp::create(
+                                     b, l, kept, math::AbsFOp::create(b, l, args[0]));
+            yieldValue(b, l,
+                                    arith::AddFOp::create(b, l, args[2], term));
+          });
+    };
+    Value sums = reduce(/*count=*/false);
+    Value counts = reduce(/*count=*/true);
+
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         elementType);
+    Value y = generic(
+        rewriter, loc, init, {op.getX(), op.getDelta(), sums, counts},
+        {xMap, oMap, oMap, oMap, xMap}, iterators(rank, 0),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value zeroF = constantFloat(b, l, args[0].getType(), 0.0);
+          Value none = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                             args[3], zeroF);
+          Value mean = arith::DivFOp::create(b, l, args[2], args[3]);
+          Value alpha = arith::SelectOp::create(b, l, none, zeroF, mean);
+          Value t = ternaryOf(b, l, args[0], args[1]);
+          yieldValue(b, l, arith::MulFOp::create(b, l, alpha, t));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct LowerSqRegularizer : public OpRewritePattern<SqRegularizerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SqRegularizerOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto wType = op.getW().getType();
+    Type elementType = wType.getElementType();
+    unsigned rank = wType.getRank();
+    double count = static_cast<double>(wType.getNumElements());
+    Value zero = constantFloat(rewriter, loc, elementType, 0.0);
+    AffineMap wMap = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
+
+    Value sumAbs = generic(
+        rewriter, loc, filledTensor(rewriter, loc, {}, zero), op.getW(),
+        {wMap, scalarMap}, iterators(0, rank),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value absW = math::AbsFOp::create(b, l, args[0]);
+          yieldValue(b, l,
+                                  arith::AddFOp::create(b, l, args[1], absW));
+        });
+
+    // Sum over i of min((u-1)^2, (u+1)^2, tan(beta) u^2), u = w / mean|w|;
+    // an all-zero w has no scale and contributes 0.
+    Value total = generic(
+        rewriter, loc, filledTensor(rewriter, loc, {}, zero),
+        {op.getW(), sumAbs, op.getBeta()}, {wMap, scalarMap, scalarMap, scalarMap},
+        iterators(0, rank), [count](OpBuilder &b, Location l, ValueRange args) {
+          Type t = args[0].getType();
+          Value zeroF = constantFloat(b, l, t, 0.0);
+          Value one = constantFloat(b, l, t, 1.0);
+          Value mean =
+              arith::DivFOp::create(b, l, args[1], constantFloat(b, l, t, count));
+          Value u = arith::DivFOp::create(b, l, args[0], mean);
+          Value um1 = arith::SubFOp::create(b, l, u, one);
+          Value up1 = arith::AddFOp::create(b, l, u, one);
+          Value toPlus = arith::MulFOp::create(b, l, um1, um1);
+          Value toMinus = arith::MulFOp::create(b, l, up1, up1);
+          Value u2 = arith::MulFOp::create(b, l, u, u);
+          Value toZero = arith::MulFOp::create(
+              b, l, math::TanOp::create(b, l, args[2]), u2);
+          Value best = arith::MinimumFOp::create(
+              b, l, arith::MinimumFOp::create(b, l, toPlus, toMinus), toZero);
+          Value noScale = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                                mean, zeroF);
+          Value term = arith::SelectOp::create(b, l, noScale, zeroF, best);
+          yieldValue(b, l,
+                                  arith::AddFOp::create(b, l, args[3], term));
+        });
+
+    AffineMap scalar0 = AffineMap::get(0, 0, {}, ctx);
+    Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{},
+                                         elementType);
+    Value r = generic(rewriter, loc, init, total, {scalar0, scalar0}, {},
+                      [count](OpBuilder &b, Location l, ValueRange args) {
+                        Value n = constantFloat(b, l, args[0].getType(), count);
+                        yieldValue(
+                            b, l, arith::DivFOp::create(b, l, args[0], n));
+                      });
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Level 2
+//===----------------------------------------------------------------------===//
+
+/// OR-reduces one bit per element of [..., words, W] into [..., words]:
+/// bit b of a word is `predicate(element b)`.
+Value packBits(OpBuilder &b, Location loc, ValueRange split,
+               ArrayRef<AffineMap> inputMaps, RankedTensorType resultType,
+               function_ref<Value(OpBuilder &, Location, ValueRange)> predicate) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  Type wordType = resultType.getElementType();
+  Value init = filledTensor(b, loc, resultType.getShape(),
+                            constantInt(b, loc, wordType, 0));
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(selectDims(ctx, rank + 1, range(0, rank)));
+  return generic(
+      b, loc, init, split, maps, iterators(rank, 1),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value bitIndex = linalg::IndexOp::create(nb, l, rank);
+        Value shift = arith::IndexCastOp::create(nb, l, wordType, bitIndex);
+        Value one = constantInt(nb, l, wordType, 1);
+        Value bit = arith::ShLIOp::create(nb, l, one, shift);
+        Value zeroWord = constantInt(nb, l, wordType, 0);
+        Value set = predicate(nb, l, args.drop_back());
+        Value contribution = arith::SelectOp::create(nb, l, set, bit, zeroWord);
+        yieldValue(
+            nb, l, arith::OrIOp::create(nb, l, args.back(), contribution));
+      });
+}
+
+struct LowerPack : public OpRewritePattern<PackOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PackOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    auto resultType = op.getP().getType();
+    unsigned wordBits = getWordBits(resultType.getElementType());
+    unsigned rank = resultType.getRank();
+    Type floatType = op.getX().getType().getElementType();
+    // Padding with +1 gives bit 0 in either plane... except the nonzero
+    // plane, where 0 gives bit 0: pad with the value whose bit is 0.
+    bool signPlane = op.getPlane() == Plane::Sign;
+    Value padValue = constantFloat(rewriter, loc, floatType, signPlane ? 1.0 : 0.0);
+    Value padded = padInnermost(rewriter, loc, op.getX(),
+                                resultType.getShape().back() * wordBits, padValue);
+    Value split = splitInnermost(rewriter, loc, padded, wordBits);
+    AffineMap splitMap = rewriter.getMultiDimIdentityMap(rank + 1);
+    Value p = packBits(
+        rewriter, loc, split, {splitMap}, resultType,
+        [signPlane](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value zero = constantFloat(b, l, args[0].getType(), 0.0);
+          return arith::CmpFOp::create(
+              b, l,
+              signPlane ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::UNE,
+              args[0], zero);
+        });
+    rewriter.replaceOp(op, p);
+    return success();
+  }
+};
+
+struct LowerUnpack : public OpRewritePattern<UnpackOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(UnpackOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto packedType = op.getP().getType();
+    auto resultType = op.getX().getType();
+    Type wordType = packedType.getElementType();
+    unsigned wordBits = getWordBits(wordType);
+    unsigned rank = packedType.getRank();
+    // Unpack every bit of every word into [..., words, W], then keep the
+    // first `size` elements of the flattened innermost axis.
+    SmallVector<int64_t> splitShape(packedType.getShape());
+    splitShape.push_back(wordBits);
+    Value init = tensor::EmptyOp::create(rewriter, loc, splitShape,
+                                         resultType.getElementType());
+    Value split = generic(
+        rewriter, loc, init, op.getP(),
+        {selectDims(ctx, rank + 1, range(0, rank)),
+         rewriter.getMultiDimIdentityMap(rank + 1)},
+        iterators(rank + 1, 0), [&](OpBuilder &b, Location l, ValueRange args) {
+          Value bitIndex = linalg::IndexOp::create(b, l, rank);
+          Value shift = arith::IndexCastOp::create(b, l, wordType, bitIndex);
+          Value shifted = arith::ShRUIOp::create(b, l, args[0], shift);
+          Value bit = arith::AndIOp::create(b, l, shifted,
+                                            constantInt(b, l, wordType, 1));
+          Value isNegative = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::ne, bit, constantInt(b, l, wordType, 0));
+          Type f = args[1].getType();
+          yieldValue(
+              b, l,
+              arith::SelectOp::create(b, l, isNegative, constantFloat(b, l, f, -1.0),
+                                      constantFloat(b, l, f, 1.0)));
+        });
+    SmallVector<ReassociationIndices> reassociation;
+    for (unsigned i = 0; i + 1 < rank; ++i)
+      reassociation.push_back({i});
+    reassociation.push_back({rank - 1, rank});
+    Value flat = tensor::CollapseShapeOp::create(rewriter, loc, split, reassociation);
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+    for (int64_t d : resultType.getShape())
+      sizes.push_back(rewriter.getIndexAttr(d));
+    Value x = tensor::ExtractSliceOp::create(rewriter, loc, resultType, flat,
+                                             offsets, sizes, strides);
+    rewriter.replaceOp(op, x);
+    return success();
+  }
+};
+
+struct LowerBConv2D : public OpRewritePattern<BConv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BConv2DOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inputType = op.getInput().getType();
+    auto filterType = op.getFilter().getType();
+    auto resultType = op.getAcc().getType();
+    Type wordType = inputType.getElementType();
+    unsigned wordBits = getWordBits(wordType);
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
+                      padding = op.getPadding();
+    int64_t groups = op.getGroups();
+    int64_t channelsPerGroup = op.getChannelsIn() / groups;
+    int64_t outChannels = filterType.getDimSize(0);
+    int64_t filterWords = filterType.getDimSize(3);
+    int64_t height = inputType.getDimSize(1), width = inputType.getDimSize(2);
+    int64_t outH = resultType.getDimSize(1), outW = resultType.getDimSize(2);
+    int64_t kernelH = filterType.getDimSize(1), kernelW = filterType.getDimSize(2);
+
+    // Padded taps read the word 0 (all +1). With pad_value = 0 they are
+    // masked out below, so they contribute nothing.
+    Value zeroWord = constantInt(rewriter, loc, wordType, 0);
+    Value input = pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
+                      {0, padding[1], padding[3], 0}, zeroWord);
+
+    // Loops: d0 n, d1 oh, d2 ow, d3 o | d4 kh, d5 kw, d6 word.
+    AffineExpr n = getAffineDimExpr(0, ctx), oh = getAffineDimExpr(1, ctx),
+               ow = getAffineDimExpr(2, ctx), o = getAffineDimExpr(3, ctx),
+               kh = getAffineDimExpr(4, ctx), kw = getAffineDimExpr(5, ctx),
+               word = getAffineDimExpr(6, ctx);
+    AffineExpr inputWord =
+        groups == 1 ? word
+                    : o.floorDiv(outChannels / groups) * filterWords + word;
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0,
+                       {n, oh * strides[0] + kh * dilations[0],
+                        ow * strides[1] + kw * dilations[1], inputWord},
+                       ctx),
+        AffineMap::get(7, 0, {o, kh, kw, word}, ctx)};
+    SmallVector<Value> inputs = {input, op.getFilter()};
+    auto addInput = [&](Value v, AffineMap map) {
+      inputs.push_back(v);
+      maps.push_back(map);
+    };
+    if (op.getFilterMask())
+      addInput(op.getFilterMask(), maps[1]);
+    addInput(logicalBitsMask(rewriter, loc, channelsPerGroup, wordBits),
+             AffineMap::get(7, 0, {word}, ctx));
+
+    // Exact zero padding: per (output row, kernel row) and (output column,
+    // kernel column), a word of ones if the tap is inside the input.
+    bool maskPadding = op.getPadValue() == 0 &&
+                       llvm::any_of(padding, [](int64_t p) { return p != 0; });
+    if (maskPadding) {
+      auto tapMask = [&](int64_t outSize, int64_t kernel, int64_t stride,
+                         int64_t dilation, int64_t padBefore, int64_t inSize) {
+        SmallVector<APInt> values;
+        for (int64_t i = 0; i < outSize; ++i)
+          for (int64_t k = 0; k < kernel; ++k) {
+            int64_t pos = i * stride + k * dilation - padBefore;
+            bool inside = pos >= 0 && pos < inSize;
+            values.push_back(inside ? APInt::getAllOnes(wordBits)
+                                    : APInt::getZero(wordBits));
+          }
+        auto type = RankedTensorType::get({outSize, kernel}, wordType);
+        return arith::ConstantOp::create(rewriter, loc,
+                                         DenseElementsAttr::get(type, values))
+            .getResult();
+      };
+      addInput(tapMask(outH, kernelH, strides[0], dilations[0], padding[0], height),
+               AffineMap::get(7, 0, {oh, kh}, ctx));
+      addInput(tapMask(outW, kernelW, strides[1], dilations[1], padding[2], width),
+               AffineMap::get(7, 0, {ow, kw}, ctx));
+    }
+    maps.push_back(AffineMap::get(7, 0, {n, oh, ow, o}, ctx));
+
+    Value init = filledTensor(rewriter, loc, resultType.getShape(),
+                              constantInt(rewriter, loc, rewriter.getI32Type(), 0));
+    Value acc = generic(rewriter, loc, init, inputs, maps, iterators(4, 3),
+                        [](OpBuilder &b, Location l, ValueRange args) {
+                          // args: a, f, [mask], logical bits, [row, col], acc.
+                          Value m = args[2];
+                          for (Value extra : args.drop_front(3).drop_back())
+                            m = arith::AndIOp::create(b, l, m, extra);
+                          Value dot = maskedDot(b, l, args[0], args[1], m);
+                          yieldValue(
+                              b, l, arith::AddIOp::create(b, l, args.back(), dot));
+                        });
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct LowerBDense : public OpRewritePattern<BDenseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BDenseOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned wordBits = getWordBits(op.getInput().getType().getElementType());
+    // Loops: d0 n, d1 o | d2 word.
+    SmallVector<Value> inputs = {op.getInput(), op.getFilter()};
+    SmallVector<AffineMap> maps = {selectDims(ctx, 3, {0, 2}),
+                                   selectDims(ctx, 3, {1, 2})};
+    if (op.getFilterMask()) {
+      inputs.push_back(op.getFilterMask());
+      maps.push_back(maps[1]);
+    }
+    inputs.push_back(logicalBitsMask(rewriter, loc, op.getSize(), wordBits));
+    maps.push_back(selectDims(ctx, 3, {2}));
+    maps.push_back(selectDims(ctx, 3, {0, 1}));
+    Value init =
+        filledTensor(rewriter, loc, op.getAcc().getType().getShape(),
+                     constantInt(rewriter, loc, rewriter.getI32Type(), 0));
+    Value acc = generic(rewriter, loc, init, inputs, maps, iterators(2, 1),
+                        [](OpBuilder &b, Location l, ValueRange args) {
+                          Value m = args[2];
+                          for (Value extra : args.drop_front(3).drop_back())
+                            m = arith::AndIOp::create(b, l, m, extra);
+                          Value dot = maskedDot(b, l, args[0], args[1], m);
+                          yieldValue(
+                              b, l, arith::AddIOp::create(b, l, args.back(), dot));
+                        });
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct LowerBMaxPool2D : public OpRewritePattern<BMaxPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BMaxPool2DOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = op.getOutput().getType();
+    Type wordType = resultType.getElementType();
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      padding = op.getPadding();
+    // Padded taps are all ones, the identity of AND: they are ignored.
+    Value ones = constantInt(rewriter, loc, wordType, -1);
+    Value input = pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
+                      {0, padding[1], padding[3], 0}, ones);
+    // The window's extent, as linalg pooling ops carry it.
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
+                                           rewriter.getI8Type());
+    // Loops: d0 n, d1 oh, d2 ow, d3 c | d4 kh, d5 kw.
+    AffineExpr n = getAffineDimExpr(0, ctx), oh = getAffineDimExpr(1, ctx),
+               ow = getAffineDimExpr(2, ctx), c = getAffineDimExpr(3, ctx),
+               kh = getAffineDimExpr(4, ctx), kw = getAffineDimExpr(5, ctx);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(6, 0, {n, oh * strides[0] + kh, ow * strides[1] + kw, c},
+                       ctx),
+        AffineMap::get(6, 0, {kh, kw}, ctx),
+        AffineMap::get(6, 0, {n, oh, ow, c}, ctx)};
+    Value init = filledTensor(rewriter, loc, resultType.getShape(), ones);
+    Value y = generic(rewriter, loc, init, {input, window}, maps,
+                      iterators(4, 2),
+                      [](OpBuilder &b, Location l, ValueRange args) {
+                        yieldValue(
+                            b, l, arith::AndIOp::create(b, l, args[2], args[0]));
+                      });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct LowerScale : public OpRewritePattern<ScaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScaleOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = op.getY().getType();
+    unsigned rank = resultType.getRank();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = selectDims(ctx, rank, {rank - 1});
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    Value y = generic(
+        rewriter, loc, init, {op.getAcc(), op.getMultiplier(), op.getBias()},
+        {id, channel, channel, id}, iterators(rank, 0),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value acc = arith::SIToFPOp::create(b, l, args[1].getType(), args[0]);
+          Value scaled = arith::MulFOp::create(b, l, acc, args[1]);
+          yieldValue(b, l,
+                                  arith::AddFOp::create(b, l, scaled, args[2]));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct LowerThreshold : public OpRewritePattern<ThresholdOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ThresholdOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = op.getOutput().getType();
+    unsigned wordBits = getWordBits(resultType.getElementType());
+    unsigned rank = resultType.getRank();
+    int64_t paddedSize = resultType.getShape().back() * wordBits;
+    // Channels past O compare 0 >= INT32_MIN: bit 0, as the encoding needs.
+    Type i32 = rewriter.getI32Type();
+    Value acc = padInnermost(rewriter, loc, op.getAcc(), paddedSize,
+                             constantInt(rewriter, loc, i32, 0));
+    Value threshold = padInnermost(
+        rewriter, loc, op.getThreshold(), paddedSize,
+        constantInt(rewriter, loc, i32, std::numeric_limits<int32_t>::min()));
+    Value splitAcc = splitInnermost(rewriter, loc, acc, wordBits);
+    Value splitThreshold = splitInnermost(rewriter, loc, threshold, wordBits);
+    Value p = packBits(
+        rewriter, loc, {splitAcc, splitThreshold},
+        {rewriter.getMultiDimIdentityMap(rank + 1),
+         selectDims(ctx, rank + 1, {rank - 1, rank})},
+        resultType, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, args[0],
+                                       args[1]);
+        });
+    rewriter.replaceOp(op, p);
+    return success();
+  }
+};
+
 struct BNNLowerPass : public bnn::impl::BNNLowerBase<BNNLowerPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateBNNToLinalgPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // The only reason a pattern declines a verified op.
+    WalkResult result = getOperation()->walk([](Operation *op) {
+      if (!isa<BNNDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError("cannot lower '")
+          << op->getName()
+          << "': bnn-lower needs static shapes on every operand and result";
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
       signalPassFailure();
   }
 };
 } // namespace
+
+void bnn::populateBNNToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerSign, LowerOrthonormalTransform, LowerImportanceSign,
+               LowerTernary, LowerSqRegularizer, LowerPack, LowerUnpack,
+               LowerBConv2D, LowerBDense, LowerBMaxPool2D, LowerScale,
+               LowerThreshold>(patterns.getContext());
+}

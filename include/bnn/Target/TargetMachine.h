@@ -1,0 +1,83 @@
+//===- TargetMachine.h - Object emission for compiled models ----*- C++ -*-===//
+//
+// The code generation half of bnn-compile, modeled on IREE's LLVMCPU target:
+// one target description {triple, cpu, features} resolves `host`, is checked
+// against the backend, and drives everything downstream of the MLIR pipeline
+// (data layout, LLVM's optimization pipeline, object emission), all in
+// process. Only the X86 and AArch64 backends are used.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BNN_TARGET_TARGETMACHINE_H
+#define BNN_TARGET_TARGETMACHINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CodeGen.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace mlir::bnn {
+
+/// What code is generated for, fully resolved: no `host` left in it.
+struct TargetDescription {
+  /// The triple as the user spelled it (x86_64-linux-gnu), for messages and
+  /// for the pipeline options; LLVM gets its normalized form.
+  std::string triple;
+  /// An LLVM CPU name valid for the triple (`generic` by default).
+  std::string cpu;
+  /// Comma-separated `+feature`/`-feature` list, as for llc -mattr.
+  std::string features;
+};
+
+/// Registers the X86 and AArch64 backends with LLVM's TargetRegistry.
+/// Calling it again is harmless (the registry ignores re-registration).
+void initializeTargets();
+
+/// Resolves `host` in `triple` (the default triple of this machine) and in
+/// `cpu` (this machine's CPU name and features; `--target=host` implies
+/// `--mcpu=host` unless a CPU is given), then checks the result against the
+/// backend: the triple must name an x86_64 or aarch64 target, the CPU and
+/// every feature of `features` must be known to it. Errors are one line,
+/// e.g. "unknown cpu 'foo' for target aarch64-linux-gnu".
+/// Call initializeTargets() first.
+llvm::Expected<TargetDescription> resolveTarget(llvm::StringRef triple,
+                                                llvm::StringRef cpu,
+                                                llvm::StringRef features);
+
+/// A position-independent TargetMachine for `target` (from resolveTarget)
+/// at optimization level `optLevel` (0 to 3).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const TargetDescription &target, unsigned optLevel);
+
+/// Translates an LLVM-dialect module to LLVM IR for `tm`: triple and data
+/// layout from the TargetMachine, and `target-cpu`/`target-features` on every
+/// defined function so that the IR means the same thing to llc. Returns
+/// nullptr after emitting diagnostics on `module` if the translation fails.
+std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
+                                                llvm::LLVMContext &context,
+                                                llvm::TargetMachine &tm);
+
+/// Runs LLVM's default per-module pipeline for `optLevel` (0 to 3), built
+/// with `tm` so that cost models and vectorization see the real target.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
+                    unsigned optLevel);
+
+/// Emits `module` as an object file or assembly with the legacy codegen pass
+/// manager (the only one that drives the backends in LLVM 22).
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                            llvm::CodeGenFileType fileType,
+                            llvm::raw_pwrite_stream &os);
+
+} // namespace mlir::bnn
+
+#endif // BNN_TARGET_TARGETMACHINE_H
