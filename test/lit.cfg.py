@@ -18,6 +18,8 @@ config.substitutions.append(("%bnn_obj_root", config.bnn_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# FileCheck, not, count and the other LLVM test tools come from llvm-22-tools.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.bnn_tools_dir, config.llvm_tools_dir]
 tools = ["bnn-opt"]

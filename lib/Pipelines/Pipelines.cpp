@@ -22,6 +22,8 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createBNNLower());
   pm.addPass(createBNNVerifyLowered());
+  // Elementwise arith/math on whole tensors become linalg too.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -1,0 +1,49 @@
+// RUN: bnn-opt %s -split-input-file -bnn-prepare-abi -verify-diagnostics | FileCheck %s
+
+// Arguments of public functions become read-only for bufferization.
+// CHECK-LABEL: func @model
+// CHECK-SAME: (%{{.*}}: tensor<2x4xf32> {bufferization.writable = false}, %{{.*}}: tensor<3x1xi64> {bufferization.writable = false})
+func.func @model(%x: tensor<2x4xf32>, %w: tensor<3x1xi64>) -> tensor<2x4xi32> {
+  %0 = arith.constant dense<0> : tensor<2x4xi32>
+  return %0 : tensor<2x4xi32>
+}
+
+// Private functions are not part of the ABI and are left alone.
+// CHECK-LABEL: func private @helper
+// CHECK-SAME: (%{{.*}}: tensor<?xf32>)
+func.func private @helper(%x: tensor<?xf32>) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// Every violation is reported.
+// expected-error @+2 {{public function 'dynamic' argument #0 has dynamic shape 'tensor<?x4xf32>'; the compiled-model ABI needs static shapes}}
+// expected-error @+1 {{public function 'dynamic' result #0 has dynamic shape 'tensor<?x4xf32>'}}
+func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  return %x : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'dynamic_result' result #0 has dynamic shape 'tensor<?xf32>'; the compiled-model ABI needs static shapes}}
+func.func @dynamic_result(%x: tensor<4xf32>) -> tensor<?xf32> {
+  %0 = tensor.cast %x : tensor<4xf32> to tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{public function 'scalar' argument #0 has type 'f32'; the compiled-model ABI takes ranked tensors only}}
+func.func @scalar(%x: f32) -> tensor<1xf32> {
+  %0 = tensor.from_elements %x : tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+// expected-error @+2 {{public function 'half' argument #0 has element type 'f16'; the compiled-model ABI supports f32, i32 and i64}}
+// expected-error @+1 {{public function 'half' result #0 has element type 'f16'}}
+func.func @half(%x: tensor<4xf16>) -> tensor<4xf16> {
+  return %x : tensor<4xf16>
+}
