@@ -20,6 +20,17 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   // Tensor level: check the ABI, lower bnn ops, check the stage boundary.
   pm.addPass(createBNNPrepareABI());
   pm.addPass(createCanonicalizerPass());
+  // Compile-time work on the model: weights become packed constants, binary
+  // layers packed kernels with integer thresholds between them.
+  if (options.binarize) {
+    pm.addPass(createBNNFoldTransforms());
+    pm.addPass(createBNNBinarize());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createBNNFuseThreshold());
+    pm.addPass(createBNNPackWeights());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   pm.addPass(createBNNLower());
   pm.addPass(createBNNVerifyLowered());
   // Elementwise arith/math on whole tensors become linalg too.
@@ -56,7 +67,6 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
-  (void)options; // Target-specific tiling uses them (bnn-tile).
 }
 
 void bnn::registerPipelines() {

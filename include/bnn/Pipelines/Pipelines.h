@@ -29,6 +29,12 @@ struct InferencePipelineOptions
       *this, "features",
       llvm::cl::desc("Target features (as for llc -mattr)"),
       llvm::cl::init("")};
+  PassOptions::Option<bool> binarize{
+      *this, "binarize",
+      llvm::cl::desc("Run the compile-time bnn passes (fold transforms, "
+                     "binarize, fuse thresholds, pack weights); off, the "
+                     "model is compiled as written"),
+      llvm::cl::init(true)};
 };
 
 /// bnn + upstream ops on tensors -> LLVM dialect. Every public func.func with

@@ -3,6 +3,9 @@
 #ifndef BNN_TRANSFORMS_PASSES_H
 #define BNN_TRANSFORMS_PASSES_H
 
+#include "bnn/Dialect/BNN/BNNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

@@ -29,4 +29,70 @@ def BNNVerifyLowered : Pass<"bnn-verify-lowered", "::mlir::ModuleOp"> {
   }];
 }
 
+def BNNFoldTransforms : Pass<"bnn-fold-transforms"> {
+  let summary = "Fold the Level 1 weight expressions of constants";
+  let description = [{
+    Applies the folders and canonicalizations of the Level 1 ops
+    (`bnn.orthonormal_transform`, `bnn.importance_sign`, `bnn.ternary`,
+    `bnn.sign`) to a fixpoint: identity transforms vanish, a transform
+    followed by its transpose with the same `q` vanishes, two transforms on
+    one axis compose when the product of their constant matrices is exact in
+    the element type, and the weight expressions of trained constants become
+    constants. Nothing is folded whose result would be inexact: compositions
+    that would round are left alone, and only f32 expressions are evaluated.
+    After it, deployed weights are plain constants.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def BNNBinarize : Pass<"bnn-binarize"> {
+  let summary = "Turn float layers on signs with +-alpha weights into packed kernels";
+  let description = [{
+    A `linalg.conv_2d_nhwc_fhwc` (with strides and dilations; padding written
+    as a `tensor.pad` of the sign output with 0 or 1) or a `linalg.matmul`
+    (weights [K, O], or [O, K] through transposed indexing maps) whose input
+    is `bnn.sign(x)`, whose init is zero, and whose constant weights are, per
+    output channel o, alpha_o * {-1, +1} or alpha_o * {-1, 0, +1}, becomes
+    `bnn.pack` + `bnn.bconv2d`/`bnn.bdense` + `bnn.scale(acc, alpha, 0)`.
+    Padding with 0 gives `pad_value = 0`, padding with 1 `pad_value = 1`.
+    A layer whose ternary weights have no zero is binary (SQ's per-layer
+    depth resolved from the trained weights); one with zeros gets a mask.
+    A layer on signs that does not fit is left as float, with a remark that
+    says why.
+  }];
+  let options = [
+    Option<"wordBits", "word-bits", "unsigned", "64",
+           "Word width of the packed tensors: 32 or 64">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bnn::BNNDialect"];
+}
+
+def BNNFuseThreshold : Pass<"bnn-fuse-threshold"> {
+  let summary = "Fuse scale, batch norm and sign into integer thresholds";
+  let description = [{
+    `bnn.pack` of (`bnn.sign` of) a chain of per-channel affine maps (batch
+    norm in inference form or any `linalg.generic` of add/sub/mul/div/sqrt
+    with per-channel constants) of `bnn.scale(acc)` becomes
+    `bnn.threshold(acc, t)`. The threshold is found by evaluating the float
+    chain exactly as the compiled code does (f32, no contraction) for every
+    accumulator value the producer can give, so the fused form is exact.
+    Channels whose chain decreases in acc get their filter bits flipped;
+    channels with a constant sign get a threshold that is always or never
+    met. `bnn.pack` of a `linalg.pooling_nhwc_max` of signs becomes
+    `bnn.bmaxpool2d` of the packed signs.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bnn::BNNDialect"];
+}
+
+def BNNPackWeights : Pass<"bnn-pack-weights"> {
+  let summary = "Pack constant weights into bits at compile time";
+  let description = [{
+    Folds `bnn.pack` of constants, so the object holds 1 bit per weight (2
+    for ternary) instead of 32.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // BNN_TRANSFORMS_PASSES_TD

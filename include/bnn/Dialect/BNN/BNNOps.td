@@ -90,7 +90,8 @@ def BNN_OrthonormalTransformOp : BNN_FloatOp<"orthonormal_transform"> {
     Folds and canonicalizations: a constant identity `q` gives `x`; a
     transform followed by its transpose with the same `q` on the same axis
     gives `x`; two transforms with constant matrices on the same axis compose
-    into one; a transform of constants is a constant.
+    into one when the matrix product is exact in the element type; a
+    transform of constants is a constant.
 
     Example:
 
@@ -199,7 +200,8 @@ def BNN_PackOp : BNN_Op<"pack"> {
     of `x` with `ceil(C / W)` words innermost; `W` is 32 for `i32` and 64
     for `i64` results.
 
-    Folds: the packing of a constant is a constant.
+    Folds: the packing of a constant is a constant. Canonicalization: the
+    sign plane of `bnn.sign(x)` is the sign plane of `x`.
 
     Example:
 
@@ -217,6 +219,7 @@ def BNN_PackOp : BNN_Op<"pack"> {
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def BNN_UnpackOp : BNN_Op<"unpack", BNN_InferredResult> {

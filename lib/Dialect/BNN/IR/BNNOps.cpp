@@ -291,7 +291,9 @@ struct CancelTransposedTransforms
 };
 
 /// transform(transform(x, q1), q2) on one axis with constant q1, q2 ->
-/// transform(x, q2' q1') where q' is q or its transpose.
+/// transform(x, q2' q1') where q' is q or its transpose, when the product is
+/// exact in the element type (e.g. signed permutations): composing must not
+/// round where the two transforms would not.
 struct ComposeConstantTransforms
     : public OpRewritePattern<OrthonormalTransformOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -304,22 +306,44 @@ struct ComposeConstantTransforms
     if (!matchPattern(inner.getQ(), m_Constant(&q1Attr)) ||
         !matchPattern(op.getQ(), m_Constant(&q2Attr)))
       return rewriter.notifyMatchFailure(op, "matrices are not constants");
-    auto q1 = getExactDoubles(q1Attr);
-    auto q2 = getExactDoubles(q2Attr);
-    if (!q1 || !q2 || q1Attr.getType() != q2Attr.getType() ||
+    if (q1Attr.getType() != q2Attr.getType() ||
         !q1Attr.getType().hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "matrices of unsupported types");
+      return rewriter.notifyMatchFailure(op, "matrices of different types");
+    SmallVector<APFloat> q1(q1Attr.getValues<APFloat>());
+    SmallVector<APFloat> q2(q2Attr.getValues<APFloat>());
     int64_t n = q1Attr.getType().getDimSize(0);
-    auto at = [n](const std::vector<double> &q, bool transpose, int64_t i,
-                  int64_t j) { return transpose ? q[j * n + i] : q[i * n + j]; };
-    std::vector<double> product(n * n, 0.0);
+    auto at = [n](ArrayRef<APFloat> q, bool transpose, int64_t i, int64_t j) {
+      return transpose ? q[j * n + i] : q[i * n + j];
+    };
+    // Exact arithmetic check: quad precision, any inexact step refuses.
+    const llvm::fltSemantics &quad = APFloat::IEEEquad();
+    const llvm::fltSemantics &target =
+        cast<FloatType>(q1Attr.getElementType()).getFloatSemantics();
+    auto toQuad = [&](APFloat v) {
+      bool losesInfo = false;
+      v.convert(quad, APFloat::rmNearestTiesToEven, &losesInfo);
+      return v;
+    };
+    SmallVector<APFloat> product;
     for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        for (int64_t k = 0; k < n; ++k)
-          product[i * n + j] += at(*q2, op.getTranspose(), i, k) *
-                                at(*q1, inner.getTranspose(), k, j);
+      for (int64_t j = 0; j < n; ++j) {
+        APFloat sum = APFloat::getZero(quad);
+        for (int64_t k = 0; k < n; ++k) {
+          APFloat term = toQuad(at(q2, op.getTranspose(), i, k));
+          if (term.multiply(toQuad(at(q1, inner.getTranspose(), k, j)),
+                            APFloat::rmNearestTiesToEven) != APFloat::opOK ||
+              sum.add(term, APFloat::rmNearestTiesToEven) != APFloat::opOK)
+            return rewriter.notifyMatchFailure(op, "product is not exact");
+        }
+        bool losesInfo = false;
+        sum.convert(target, APFloat::rmNearestTiesToEven, &losesInfo);
+        if (losesInfo)
+          return rewriter.notifyMatchFailure(op, "product is not exact");
+        product.push_back(sum);
+      }
     Value q = arith::ConstantOp::create(
-        rewriter, op.getLoc(), makeFloatAttr(q1Attr.getType(), product));
+        rewriter, op.getLoc(),
+        DenseElementsAttr::get(q1Attr.getType(), product));
     rewriter.replaceOpWithNewOp<OrthonormalTransformOp>(
         op, inner.getX(), q, op.getAxis(), /*transpose=*/false);
     return success();
@@ -466,6 +490,27 @@ OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
   for (uint64_t w : words)
     bits.push_back(APInt(wordBits, w));
   return DenseElementsAttr::get(type, bits);
+}
+
+namespace {
+/// pack(sign(x)) -> pack(x): the sign plane of sign(x) is the sign plane of
+/// x (both are x < 0).
+struct PackOfSign : public OpRewritePattern<PackOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PackOp op,
+                                PatternRewriter &rewriter) const override {
+    auto sign = op.getX().getDefiningOp<SignOp>();
+    if (!sign || op.getPlane() != Plane::Sign)
+      return rewriter.notifyMatchFailure(op, "not the sign plane of a sign");
+    rewriter.modifyOpInPlace(op, [&] { op.getXMutable().assign(sign.getX()); });
+    return success();
+  }
+};
+} // namespace
+
+void PackOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<PackOfSign>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,313 @@
+//===- Binarize.cpp - Float layers on signs to packed kernels -----------===//
+//
+// A float convolution or dense layer whose input is bnn.sign(x) and whose
+// constant weights are alpha_o * {-1, +1} (or {-1, 0, +1}) per output
+// channel computes alpha_o * (binary dot product). It becomes
+//   bnn.pack(sign(x)) -> bnn.bconv2d / bnn.bdense -> bnn.scale(acc, alpha, 0)
+// with the filter packed from the same constant (sign plane, plus the nonzero
+// plane when the layer has zero weights).
+//
+//===----------------------------------------------------------------------===//
+
+#include "bnn/Dialect/BNN/BNNOps.h"
+#include "bnn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::bnn {
+#define GEN_PASS_DEF_BNNBINARIZE
+#include "bnn/Transforms/Passes.h.inc"
+} // namespace mlir::bnn
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+namespace {
+
+/// Per-output-channel structure of constant weights [O, ...].
+struct ScaledSigns {
+  SmallVector<float> alpha; // alpha_o >= 0
+  bool hasZero = false;     // some weight is 0: ternary
+};
+
+/// Checks that every output channel's weights are alpha_o * {-1, 0, +1};
+/// on failure `why` says which channel breaks it.
+FailureOr<ScaledSigns> getScaledSigns(DenseFPElementsAttr weights,
+                                      std::string &why) {
+  if (!weights.getElementType().isF32()) {
+    why = "weights are not f32";
+    return failure();
+  }
+  int64_t channels = weights.getType().getDimSize(0);
+  int64_t perChannel = channels == 0 ? 0 : weights.getNumElements() / channels;
+  ScaledSigns result;
+  result.alpha.assign(channels, 0.0f);
+  SmallVector<float> values(weights.getValues<float>());
+  for (int64_t o = 0; o < channels; ++o) {
+    float alpha = 0.0f;
+    for (int64_t k = 0; k < perChannel; ++k) {
+      float v = values[o * perChannel + k];
+      if (v == 0.0f) {
+        result.hasZero = true;
+        continue;
+      }
+      float magnitude = std::fabs(v);
+      if (!std::isfinite(magnitude) || (alpha != 0.0f && magnitude != alpha)) {
+        llvm::raw_string_ostream os(why);
+        os << "weights of output channel " << o << " are not +-alpha: |w| is "
+           << alpha << " and " << magnitude;
+        return failure();
+      }
+      alpha = magnitude;
+    }
+    result.alpha[o] = alpha;
+  }
+  return result;
+}
+
+/// True when `value` is a tensor of zeros (a zero fill or a zero constant).
+bool isZeroTensor(Value value) {
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return matchPattern(value, m_AnyZeroFloat());
+}
+
+/// The float input of a layer, seen through an optional zero/one padding.
+struct SignInput {
+  Value sign;                                // the bnn.sign result
+  SmallVector<int64_t, 4> padding{0, 0, 0, 0}; // top, bottom, left, right
+  int64_t padValue = 0;
+};
+
+/// Matches `bnn.sign(x)` or `tensor.pad(bnn.sign(x))` of NHWC spatial dims.
+/// Returns failure with an empty `why` when the input is not a sign at all
+/// (a float layer by design), and with a reason when it nearly fits.
+FailureOr<SignInput> matchSignInput(Value input, bool allowPadding,
+                                    std::string &why) {
+  SignInput result;
+  if (auto padOp = input.getDefiningOp<tensor::PadOp>();
+      padOp && allowPadding) {
+    if (!padOp.getSource().getDefiningOp<SignOp>())
+      return failure();
+    ArrayRef<int64_t> low = padOp.getStaticLow(), high = padOp.getStaticHigh();
+    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
+        low[0] != 0 || high[0] != 0 || low[3] != 0 || high[3] != 0) {
+      why = "padding is not static on the spatial dimensions only";
+      return failure();
+    }
+    Value padValue = padOp.getConstantPaddingValue();
+    APFloat value(0.0f);
+    if (!padValue || !matchPattern(padValue, m_ConstantFloat(&value)) ||
+        !(value.isZero() || value.isExactlyValue(1.0))) {
+      why = "the sign output is padded with a value other than 0 and 1";
+      return failure();
+    }
+    result.padValue = value.isZero() ? 0 : 1;
+    result.padding = {low[1], high[1], low[2], high[2]};
+    input = padOp.getSource();
+  }
+  if (!input.getDefiningOp<SignOp>())
+    return failure();
+  result.sign = input;
+  return result;
+}
+
+/// Packs a float value along its innermost axis.
+Value packValue(OpBuilder &b, Location loc, Value value, unsigned wordBits,
+                Plane plane) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = (shape.back() + wordBits - 1) / wordBits;
+  auto packedType = RankedTensorType::get(shape, b.getIntegerType(wordBits));
+  return PackOp::create(b, loc, packedType, value, plane);
+}
+
+Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> values) {
+  auto type = RankedTensorType::get({(int64_t)values.size()}, b.getF32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+}
+
+/// Shared tail of both patterns: packed filter (+ mask) and the scale.
+struct PackedWeights {
+  Value filter, mask;
+};
+
+PackedWeights packWeights(OpBuilder &b, Location loc, Value weights,
+                          const ScaledSigns &signs, unsigned wordBits) {
+  PackedWeights result;
+  result.filter = packValue(b, loc, weights, wordBits, Plane::Sign);
+  // SQ's depth: a ternary layer without zeros is binary.
+  if (signs.hasZero)
+    result.mask = packValue(b, loc, weights, wordBits, Plane::Nonzero);
+  return result;
+}
+
+Value scaleByAlpha(OpBuilder &b, Location loc, Value acc,
+                   const ScaledSigns &signs) {
+  SmallVector<float> zeros(signs.alpha.size(), 0.0f);
+  return ScaleOp::create(b, loc, acc, f32Vector(b, loc, signs.alpha),
+                         f32Vector(b, loc, zeros));
+}
+
+struct BinarizeConv : public OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
+  BinarizeConv(MLIRContext *context, unsigned wordBits)
+      : OpRewritePattern(context), wordBits(wordBits) {}
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNhwcFhwcOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    FailureOr<SignInput> input =
+        matchSignInput(op.getInputs()[0], /*allowPadding=*/true, why);
+    if (failed(input)) {
+      if (!why.empty())
+        op.emitRemark("not binarized: ") << why;
+      return rewriter.notifyMatchFailure(op, "input is not a sign");
+    }
+    auto remark = [&](const Twine &reason) {
+      op.emitRemark("not binarized: ") << reason;
+      return rewriter.notifyMatchFailure(op, reason);
+    };
+    DenseFPElementsAttr weights;
+    if (!matchPattern(op.getInputs()[1], m_Constant(&weights)))
+      return remark("weights are not constant");
+    FailureOr<ScaledSigns> signs = getScaledSigns(weights, why);
+    if (failed(signs))
+      return remark(why);
+    if (!isZeroTensor(op.getOutputs()[0]))
+      return remark("the convolution accumulates into a non-zero init");
+    if (!op.hasPureTensorSemantics())
+      return remark("the convolution is not on tensors");
+    auto signType = cast<RankedTensorType>(input->sign.getType());
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    if (!signType.hasStaticShape() || !resultType.hasStaticShape() ||
+        !weights.getType().hasStaticShape() ||
+        !resultType.getElementType().isF32())
+      return remark("shapes are not static or the result is not f32");
+
+    Location loc = op.getLoc();
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    Value packedInput =
+        packValue(rewriter, loc, input->sign, wordBits, Plane::Sign);
+    PackedWeights packed =
+        packWeights(rewriter, loc, op.getInputs()[1], *signs, wordBits);
+    SmallVector<int64_t> accShape(resultType.getShape());
+    auto accType = RankedTensorType::get(accShape, rewriter.getI32Type());
+    Value acc = BConv2DOp::create(
+        rewriter, loc, accType, packedInput, packed.filter, packed.mask,
+        signType.getShape().back(), strides, dilations, input->padding,
+        input->padValue, /*groups=*/1);
+    rewriter.replaceOp(op, scaleByAlpha(rewriter, loc, acc, *signs));
+    return success();
+  }
+
+  unsigned wordBits;
+};
+
+struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
+  BinarizeMatmul(MLIRContext *context, unsigned wordBits)
+      : OpRewritePattern(context), wordBits(wordBits) {}
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    FailureOr<SignInput> input =
+        matchSignInput(op.getInputs()[0], /*allowPadding=*/false, why);
+    if (failed(input))
+      return rewriter.notifyMatchFailure(op, "input is not a sign");
+    auto remark = [&](const Twine &reason) {
+      op.emitRemark("not binarized: ") << reason;
+      return rewriter.notifyMatchFailure(op, reason);
+    };
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    auto maps = op.getIndexingMapsArray();
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(3, 0, exprs, ctx);
+    };
+    if (maps.size() != 3 || maps[0] != map({m, k}) || maps[2] != map({m, n}))
+      return remark("the matmul does not read A as [N, K]");
+    bool transposedB = maps[1] == map({n, k});
+    if (!transposedB && maps[1] != map({k, n}))
+      return remark("the matmul reads B neither as [K, O] nor as [O, K]");
+    DenseFPElementsAttr weights;
+    if (!matchPattern(op.getInputs()[1], m_Constant(&weights)))
+      return remark("weights are not constant");
+    if (!weights.getType().hasStaticShape() ||
+        !weights.getElementType().isF32())
+      return remark("weights are not static f32");
+    // The dense layout is [O, K]: transpose [K, O] weights at compile time.
+    Location loc = op.getLoc();
+    if (!transposedB) {
+      int64_t rows = weights.getType().getDimSize(0);
+      int64_t cols = weights.getType().getDimSize(1);
+      SmallVector<float> values(weights.getValues<float>());
+      SmallVector<float> transposed(values.size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          transposed[c * rows + r] = values[r * cols + c];
+      auto type = RankedTensorType::get({cols, rows}, rewriter.getF32Type());
+      weights = cast<DenseFPElementsAttr>(
+          DenseElementsAttr::get(type, ArrayRef<float>(transposed)));
+    }
+    FailureOr<ScaledSigns> signs = getScaledSigns(weights, why);
+    if (failed(signs))
+      return remark(why);
+    if (!isZeroTensor(op.getOutputs()[0]))
+      return remark("the matmul accumulates into a non-zero init");
+    auto signType = cast<RankedTensorType>(input->sign.getType());
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    if (!signType.hasStaticShape() || !resultType.hasStaticShape() ||
+        !resultType.getElementType().isF32())
+      return remark("shapes are not static or the result is not f32");
+
+    Value weightsValue = arith::ConstantOp::create(rewriter, loc, weights);
+    Value packedInput =
+        packValue(rewriter, loc, input->sign, wordBits, Plane::Sign);
+    PackedWeights packed =
+        packWeights(rewriter, loc, weightsValue, *signs, wordBits);
+    auto accType =
+        RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
+    Value acc = BDenseOp::create(rewriter, loc, accType, packedInput,
+                                 packed.filter, packed.mask,
+                                 signType.getShape().back());
+    rewriter.replaceOp(op, scaleByAlpha(rewriter, loc, acc, *signs));
+    return success();
+  }
+
+  unsigned wordBits;
+};
+
+struct BNNBinarizePass : public bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
+  using BNNBinarizeBase::BNNBinarizeBase;
+  void runOnOperation() override {
+    if (wordBits != 32 && wordBits != 64) {
+      getOperation()->emitError("bnn-binarize: word-bits must be 32 or 64, got ")
+          << wordBits;
+      return signalPassFailure();
+    }
+    // Each candidate is tried exactly once, so each remark is said once.
+    MLIRContext *context = &getContext();
+    BinarizeConv convPattern(context, wordBits);
+    BinarizeMatmul matmulPattern(context, wordBits);
+    SmallVector<Operation *> candidates;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<linalg::Conv2DNhwcFhwcOp, linalg::MatmulOp>(op))
+        candidates.push_back(op);
+    });
+    PatternRewriter rewriter(context);
+    for (Operation *op : candidates) {
+      rewriter.setInsertionPoint(op);
+      if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op))
+        (void)convPattern.matchAndRewrite(conv, rewriter);
+      else
+        (void)matmulPattern.matchAndRewrite(cast<linalg::MatmulOp>(op),
+                                            rewriter);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,414 @@
+//===- FuseThreshold.cpp - scale + batch norm + sign -> threshold -------===//
+//
+// Between two binary layers the float glue is
+//   y = BN(acc * m + b),  next layer reads pack(sign(y)).
+// For each output channel the bit of sign(y) depends on the integer acc only,
+// and acc is bounded by the producer (|acc| <= taps * channels). We evaluate
+// the float chain for every possible acc exactly as the compiled code does
+// (f32 operations in order, no contraction) and read off the threshold, so
+// the fused form is exact by construction, with no rounding argument needed:
+//   - bit 0 (+1) exactly for acc >= t: threshold t;
+//   - bit 0 exactly for acc <= t: flip the channel's filter bits (acc' =
+//     -acc) and use threshold -t;
+//   - constant: a threshold that is always (INT32_MIN) or never (INT32_MAX)
+//     met.
+// A chain that is none of these (not monotone) is left alone with a remark.
+//
+// A max pool of signs (max of +-1 = AND of the bits) becomes bnn.bmaxpool2d
+// on the packed signs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bnn/Dialect/BNN/BNNOps.h"
+#include "bnn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::bnn {
+#define GEN_PASS_DEF_BNNFUSETHRESHOLD
+#include "bnn/Transforms/Passes.h.inc"
+} // namespace mlir::bnn
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+namespace {
+
+/// Largest accumulator range searched exhaustively.
+constexpr int64_t kMaxAccRange = int64_t(1) << 22;
+
+//===----------------------------------------------------------------------===//
+// Per-channel float chains
+//===----------------------------------------------------------------------===//
+
+/// One elementwise linalg.generic of the chain: `activation` is the index of
+/// the input that carries the layer's values; the other inputs are constants
+/// read per channel ([O] on the innermost axis) or as scalars.
+struct ChainStep {
+  linalg::GenericOp op;
+  unsigned activation = 0;
+  // For each input: per-channel values, or one value for a scalar, or empty
+  // for the activation.
+  SmallVector<SmallVector<float>> constants;
+};
+
+bool hasNoFastMath(Operation *op) {
+  auto fmf = op->getAttrOfType<arith::FastMathFlagsAttr>("fastmath");
+  return !fmf || fmf.getValue() == arith::FastMathFlags::none;
+}
+
+/// Ops whose f32 evaluation we reproduce bit for bit.
+bool isEvaluable(Operation &op) {
+  if (isa<arith::ConstantOp>(op))
+    return isa<FloatAttr>(cast<arith::ConstantOp>(op).getValue());
+  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+          arith::NegFOp, math::SqrtOp>(op))
+    return hasNoFastMath(&op);
+  return isa<linalg::YieldOp>(op);
+}
+
+/// Matches an elementwise per-channel affine step; `why` explains a refusal.
+FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
+                               std::string &why) {
+  ChainStep step;
+  step.op = op;
+  auto resultType = dyn_cast<RankedTensorType>(op.getResultTypes().front());
+  if (op.getNumResults() != 1 || !resultType ||
+      !resultType.getElementType().isF32() ||
+      op.getNumParallelLoops() != op.getNumLoops()) {
+    why = "a step between the layers is not an elementwise f32 op";
+    return failure();
+  }
+  unsigned rank = resultType.getRank();
+  int64_t channels = resultType.getShape().back();
+  Block &body = op.getRegion().front();
+  if (!body.getArgument(op.getNumDpsInputs()).use_empty()) {
+    why = "a step between the layers reads its output";
+    return failure();
+  }
+  for (Operation &inner : body)
+    if (!isEvaluable(inner)) {
+      llvm::raw_string_ostream os(why);
+      os << "a step between the layers uses '" << inner.getName()
+         << "' (supported: addf, subf, mulf, divf, negf, sqrt without "
+            "fast-math flags)";
+      return failure();
+    }
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    unsigned index = input->getOperandNumber();
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (input->get() == activation) {
+      if (!map.isIdentity()) {
+        why = "the layer's values are not read elementwise";
+        return failure();
+      }
+      step.activation = index;
+      step.constants.emplace_back();
+      continue;
+    }
+    DenseFPElementsAttr values;
+    if (!matchPattern(input->get(), m_Constant(&values)) ||
+        !values.getElementType().isF32()) {
+      why = "a step between the layers has a non-constant operand";
+      return failure();
+    }
+    bool perChannel = map.getNumResults() == 1 &&
+                      map.getResult(0) == getAffineDimExpr(rank - 1,
+                                                           op.getContext()) &&
+                      values.getNumElements() == channels;
+    bool scalar = map.getNumResults() == 0 && values.getNumElements() == 1;
+    if (!perChannel && !scalar) {
+      why = "a constant of a step is neither per channel nor a scalar";
+      return failure();
+    }
+    step.constants.emplace_back(values.getValues<float>().begin(),
+                                values.getValues<float>().end());
+  }
+  return step;
+}
+
+/// Evaluates the step's body in f32 for channel `o` and activation `x`.
+float evaluate(ChainStep &step, int64_t o, float x) {
+  Block &body = step.op.getRegion().front();
+  llvm::DenseMap<Value, float> values;
+  for (auto [i, constants] : llvm::enumerate(step.constants)) {
+    Value arg = body.getArgument(i);
+    if (i == step.activation)
+      values[arg] = x;
+    else
+      values[arg] = constants.size() == 1 ? constants[0] : constants[o];
+  }
+  for (Operation &op : body) {
+    auto in = [&](unsigned i) { return values.lookup(op.getOperand(i)); };
+    float result = 0.0f;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op))
+      result = cast<FloatAttr>(constant.getValue()).getValue().convertToFloat();
+    else if (isa<arith::AddFOp>(op))
+      result = in(0) + in(1);
+    else if (isa<arith::SubFOp>(op))
+      result = in(0) - in(1);
+    else if (isa<arith::MulFOp>(op))
+      result = in(0) * in(1);
+    else if (isa<arith::DivFOp>(op))
+      result = in(0) / in(1);
+    else if (isa<arith::NegFOp>(op))
+      result = -in(0);
+    else if (isa<math::SqrtOp>(op))
+      result = std::sqrt(in(0));
+    else if (isa<linalg::YieldOp>(op))
+      return in(0);
+    values[op.getResult(0)] = result;
+  }
+  return x; // unreachable: the body ends with linalg.yield
+}
+
+//===----------------------------------------------------------------------===//
+// pack(sign(chain(scale(acc)))) -> threshold(acc)
+//===----------------------------------------------------------------------===//
+
+/// The largest |acc| the producer of an accumulator can give.
+std::optional<int64_t> accumulatorBound(Operation *producer) {
+  if (auto conv = dyn_cast_or_null<BConv2DOp>(producer)) {
+    auto filterType = conv.getFilter().getType();
+    return filterType.getDimSize(1) * filterType.getDimSize(2) *
+           static_cast<int64_t>(conv.getChannelsIn() / conv.getGroups());
+  }
+  if (auto dense = dyn_cast_or_null<BDenseOp>(producer))
+    return static_cast<int64_t>(dense.getSize());
+  return std::nullopt;
+}
+
+/// Logical length of one output channel's packed filter row.
+int64_t filterRowSize(Operation *producer) {
+  if (auto conv = dyn_cast<BConv2DOp>(producer))
+    return conv.getChannelsIn() / conv.getGroups();
+  return cast<BDenseOp>(producer).getSize();
+}
+
+/// The filter constant with the logical bits of `flipped` channels inverted:
+/// w_hat -> -w_hat negates the channel's accumulator, masks unchanged.
+DenseIntElementsAttr flipChannels(DenseIntElementsAttr filter,
+                                  ArrayRef<bool> flipped, int64_t rowSize) {
+  auto type = filter.getType();
+  unsigned wordBits = getWordBits(type.getElementType());
+  int64_t channels = type.getDimSize(0);
+  int64_t perChannel = filter.getNumElements() / channels;
+  int64_t wordsPerRow = type.getShape().back();
+  SmallVector<APInt> words(filter.getValues<APInt>());
+  for (int64_t o = 0; o < channels; ++o) {
+    if (!flipped[o])
+      continue;
+    for (int64_t i = 0; i < perChannel; ++i) {
+      int64_t w = i % wordsPerRow;
+      int64_t bits = std::min<int64_t>(wordBits, rowSize - w * wordBits);
+      words[o * perChannel + i] ^= APInt::getLowBitsSet(wordBits, bits);
+    }
+  }
+  return cast<DenseIntElementsAttr>(DenseElementsAttr::get(type, words));
+}
+
+/// Tries to fuse one pack; emits a remark and returns failure when the chain
+/// is recognized but cannot be fused.
+LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
+  if (pack.getPlane() != Plane::Sign)
+    return failure();
+  Value value = pack.getX();
+  if (auto sign = value.getDefiningOp<SignOp>())
+    value = sign.getX();
+
+  // Walk back to the scale through the per-channel steps.
+  SmallVector<ChainStep> steps;
+  Operation *anchor = value.getDefiningOp();
+  while (auto generic = dyn_cast_or_null<linalg::GenericOp>(anchor)) {
+    // Which input carries the layer's values: the one that is not constant.
+    Value activation;
+    for (Value input : generic.getDpsInputs())
+      if (!matchPattern(input, m_Constant()))
+        activation = input;
+    if (!activation)
+      return failure();
+    std::string why;
+    FailureOr<ChainStep> step = matchStep(generic, activation, why);
+    if (failed(step))
+      return failure(); // A float layer by design, not a fusion candidate.
+    steps.push_back(*step);
+    anchor = activation.getDefiningOp();
+  }
+  auto scale = dyn_cast_or_null<ScaleOp>(anchor);
+  if (!scale)
+    return failure();
+  auto remark = [&](const Twine &reason) {
+    pack.emitRemark("not fused into a threshold: ") << reason;
+    return failure();
+  };
+  // Every intermediate value must feed only the chain: it disappears.
+  Value chainValue = scale.getY();
+  for (ChainStep &step : llvm::reverse(steps)) {
+    if (!chainValue.hasOneUse())
+      return remark("an intermediate float value has other users");
+    chainValue = step.op.getResult(0);
+  }
+  DenseFPElementsAttr multiplier, bias;
+  if (!matchPattern(scale.getMultiplier(), m_Constant(&multiplier)) ||
+      !matchPattern(scale.getBias(), m_Constant(&bias)) ||
+      !multiplier.getElementType().isF32())
+    return remark("the scale's multiplier and bias are not f32 constants");
+  Operation *producer = scale.getAcc().getDefiningOp();
+  std::optional<int64_t> bound = accumulatorBound(producer);
+  if (!bound)
+    return remark("the accumulator does not come from bconv2d or bdense");
+  if (*bound > kMaxAccRange)
+    return remark("the accumulator range is too large to search");
+
+  // The bit of every channel for every accumulator value.
+  SmallVector<float> m(multiplier.getValues<float>());
+  SmallVector<float> b(bias.getValues<float>());
+  int64_t channels = m.size();
+  SmallVector<int32_t> thresholds(channels);
+  SmallVector<bool> flipped(channels, false);
+  std::vector<bool> positive(2 * *bound + 1);
+  for (int64_t o = 0; o < channels; ++o) {
+    for (int64_t acc = -*bound; acc <= *bound; ++acc) {
+      // As bnn.scale lowers: sitofp, mulf, addf.
+      float y = static_cast<float>(acc) * m[o];
+      y = y + b[o];
+      for (ChainStep &step : llvm::reverse(steps))
+        y = evaluate(step, o, y);
+      positive[acc + *bound] = !(y < 0.0f); // sign: NaN is +1
+    }
+    // First and last positions where the bit changes.
+    int64_t changes = 0, at = 0;
+    for (size_t i = 1; i < positive.size(); ++i)
+      if (positive[i] != positive[i - 1]) {
+        ++changes;
+        at = static_cast<int64_t>(i) - *bound;
+      }
+    if (changes == 0) {
+      thresholds[o] = positive.front() ? std::numeric_limits<int32_t>::min()
+                                       : std::numeric_limits<int32_t>::max();
+    } else if (changes == 1 && positive.back()) {
+      thresholds[o] = static_cast<int32_t>(at); // +1 iff acc >= at
+    } else if (changes == 1) {
+      flipped[o] = true; // +1 iff acc <= at - 1 iff -acc >= 1 - at
+      thresholds[o] = static_cast<int32_t>(1 - at);
+    } else {
+      return remark(Twine("the sign of channel ") + Twine(o) +
+                    " is not monotone in the accumulator");
+    }
+  }
+
+  Value acc = scale.getAcc();
+  if (llvm::is_contained(flipped, true)) {
+    if (!acc.hasOneUse())
+      return remark("a channel needs flipped filter bits but the accumulator "
+                    "has other users");
+    Value filter = producer->getOperand(1);
+    DenseIntElementsAttr filterBits;
+    if (!matchPattern(filter, m_Constant(&filterBits)))
+      return remark("a channel needs flipped filter bits but the filter is "
+                    "not constant");
+    rewriter.setInsertionPoint(producer);
+    Value newFilter = arith::ConstantOp::create(
+        rewriter, producer->getLoc(),
+        flipChannels(filterBits, flipped, filterRowSize(producer)));
+    rewriter.modifyOpInPlace(producer,
+                             [&] { producer->setOperand(1, newFilter); });
+  }
+  rewriter.setInsertionPoint(pack);
+  auto thresholdType = RankedTensorType::get({channels}, rewriter.getI32Type());
+  Value thresholdValue = arith::ConstantOp::create(
+      rewriter, pack.getLoc(),
+      DenseElementsAttr::get(thresholdType, ArrayRef<int32_t>(thresholds)));
+  rewriter.replaceOpWithNewOp<ThresholdOp>(pack, pack.getP().getType(), acc,
+                                           thresholdValue);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// pack(maxpool(sign(x))) -> bmaxpool2d(pack(sign(x)))
+//===----------------------------------------------------------------------===//
+
+/// True when `value` is a float constant <= -1 (ignored by a max of +-1).
+bool isAtMostMinusOne(Value value) {
+  APFloat constant(0.0f);
+  if (!matchPattern(value, m_ConstantFloat(&constant)))
+    return false;
+  return constant.isInfinity() ? constant.isNegative()
+                               : constant.convertToDouble() <= -1.0;
+}
+
+LogicalResult fuseMaxPool(PackOp pack, RewriterBase &rewriter) {
+  if (pack.getPlane() != Plane::Sign)
+    return failure();
+  auto pool = pack.getX().getDefiningOp<linalg::PoolingNhwcMaxOp>();
+  if (!pool || !pool.hasPureTensorSemantics())
+    return failure();
+  Value input = pool.getInputs()[0];
+  SmallVector<int64_t> padding = {0, 0, 0, 0};
+  auto padOp = input.getDefiningOp<tensor::PadOp>();
+  if (padOp) {
+    Value padValue = padOp.getConstantPaddingValue();
+    ArrayRef<int64_t> low = padOp.getStaticLow(), high = padOp.getStaticHigh();
+    if (!padValue || !isAtMostMinusOne(padValue) ||
+        ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
+        low[0] || high[0] || low[3] || high[3])
+      return failure();
+    padding = {low[1], high[1], low[2], high[2]};
+    input = padOp.getSource();
+  }
+  if (!input.getDefiningOp<SignOp>())
+    return failure();
+  auto remark = [&](const Twine &reason) {
+    pack.emitRemark("max pool not packed: ") << reason;
+    return failure();
+  };
+  auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !isAtMostMinusOne(fill.getInputs()[0]))
+    return remark("the pool's init is not a fill with a value <= -1");
+  SmallVector<int64_t> dilations(pool.getDilations().getValues<int64_t>());
+  if (dilations != SmallVector<int64_t>{1, 1})
+    return remark("the pool is dilated");
+  auto windowType = cast<ShapedType>(pool.getInputs()[1].getType());
+  SmallVector<int64_t> kernel(windowType.getShape());
+  if (padding[0] >= kernel[0] || padding[1] >= kernel[0] ||
+      padding[2] >= kernel[1] || padding[3] >= kernel[1])
+    return remark("the padding is not smaller than the window");
+  SmallVector<int64_t> strides(pool.getStrides().getValues<int64_t>());
+
+  rewriter.setInsertionPoint(pack);
+  auto packedType = pack.getP().getType();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> packedShape(inputType.getShape());
+  packedShape.back() = packedType.getShape().back();
+  Value packed = PackOp::create(
+      rewriter, pack.getLoc(), packedType.clone(packedShape), input, Plane::Sign);
+  rewriter.replaceOpWithNewOp<BMaxPool2DOp>(pack, packedType, packed, kernel,
+                                            strides, padding);
+  return success();
+}
+
+struct BNNFuseThresholdPass
+    : public bnn::impl::BNNFuseThresholdBase<BNNFuseThresholdPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // Pools first: they expose pack(sign(...)) to the threshold fusion.
+    SmallVector<PackOp> packs;
+    getOperation()->walk([&](PackOp op) { packs.push_back(op); });
+    for (PackOp pack : packs)
+      (void)fuseMaxPool(pack, rewriter);
+    // The pool rewrite created new packs of signs.
+    packs.clear();
+    getOperation()->walk([&](PackOp op) { packs.push_back(op); });
+    for (PackOp pack : packs)
+      (void)fuseThreshold(pack, rewriter);
+  }
+};
+} // namespace

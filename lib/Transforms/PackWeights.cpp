@@ -1,0 +1,31 @@
+//===- PackWeights.cpp - Pack constant weights at compile time ----------===//
+
+#include "bnn/Dialect/BNN/BNNOps.h"
+#include "bnn/Transforms/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::bnn {
+#define GEN_PASS_DEF_BNNPACKWEIGHTS
+#include "bnn/Transforms/Passes.h.inc"
+} // namespace mlir::bnn
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+namespace {
+struct BNNPackWeightsPass
+    : public bnn::impl::BNNPackWeightsBase<BNNPackWeightsPass> {
+  void runOnOperation() override {
+    // bnn.pack folds constants (PackOp::fold); the float constants it read
+    // become dead and are erased by the driver.
+    SmallVector<Operation *> packs;
+    getOperation()->walk([&](PackOp op) { packs.push_back(op); });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+    if (failed(applyOpPatternsGreedily(packs, RewritePatternSet(&getContext()),
+                                       config)))
+      signalPassFailure();
+  }
+};
+} // namespace
