@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/Format.h"
 
 namespace mlir::bnn {
 #define GEN_PASS_DEF_BNNBINARIZE
@@ -58,7 +59,8 @@ FailureOr<ScaledSigns> getScaledSigns(DenseFPElementsAttr weights,
       if (!std::isfinite(magnitude) || (alpha != 0.0f && magnitude != alpha)) {
         llvm::raw_string_ostream os(why);
         os << "weights of output channel " << o << " are not +-alpha: |w| is "
-           << alpha << " and " << magnitude;
+           << llvm::format("%g", alpha) << " and "
+           << llvm::format("%g", magnitude);
         return failure();
       }
       alpha = magnitude;
@@ -187,9 +189,19 @@ struct BinarizeConv : public OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
         !resultType.getElementType().isF32())
       return remark("shapes are not static or the result is not f32");
 
-    Location loc = op.getLoc();
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    // linalg lets a convolution read only part of its input; bconv2d
+    // computes every output position of the padded input.
+    for (int i = 0; i < 2; ++i) {
+      int64_t span = signType.getDimSize(1 + i) + input->padding[2 * i] +
+                     input->padding[2 * i + 1] -
+                     dilations[i] * (weights.getType().getDimSize(1 + i) - 1) -
+                     1;
+      if (span < 0 || span / strides[i] + 1 != resultType.getDimSize(1 + i))
+        return remark("the convolution does not cover its whole padded input");
+    }
+    Location loc = op.getLoc();
     Value packedInput =
         packValue(rewriter, loc, input->sign, wordBits, Plane::Sign);
     PackedWeights packed =

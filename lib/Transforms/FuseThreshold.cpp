@@ -215,13 +215,29 @@ DenseIntElementsAttr flipChannels(DenseIntElementsAttr filter,
   return cast<DenseIntElementsAttr>(DenseElementsAttr::get(type, words));
 }
 
+/// True when `value` comes from a bnn.scale through elementwise generics.
+bool reachesScale(Value value) {
+  Operation *op = value.getDefiningOp();
+  while (auto generic = dyn_cast_or_null<linalg::GenericOp>(op)) {
+    Value next;
+    for (Value input : generic.getDpsInputs())
+      if (!matchPattern(input, m_Constant()))
+        next = input;
+    if (!next)
+      return false;
+    op = next.getDefiningOp();
+  }
+  return isa_and_nonnull<ScaleOp>(op);
+}
+
 /// Tries to fuse one pack; emits a remark and returns failure when the chain
 /// is recognized but cannot be fused.
 LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
   if (pack.getPlane() != Plane::Sign)
     return failure();
   Value value = pack.getX();
-  if (auto sign = value.getDefiningOp<SignOp>())
+  SignOp sign = value.getDefiningOp<SignOp>();
+  if (sign)
     value = sign.getX();
 
   // Walk back to the scale through the per-channel steps.
@@ -237,8 +253,13 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
       return failure();
     std::string why;
     FailureOr<ChainStep> step = matchStep(generic, activation, why);
-    if (failed(step))
-      return failure(); // A float layer by design, not a fusion candidate.
+    if (failed(step)) {
+      // Say why only when a binary layer's scale is behind the step: other
+      // float layers are float by design.
+      if (reachesScale(activation))
+        pack.emitRemark("not fused into a threshold: ") << why;
+      return failure();
+    }
     steps.push_back(*step);
     anchor = activation.getDefiningOp();
   }
@@ -250,12 +271,14 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
     return failure();
   };
   // Every intermediate value must feed only the chain: it disappears.
-  Value chainValue = scale.getY();
-  for (ChainStep &step : llvm::reverse(steps)) {
-    if (!chainValue.hasOneUse())
+  SmallVector<Operation *> chainOps = {scale};
+  for (ChainStep &step : llvm::reverse(steps))
+    chainOps.push_back(step.op);
+  if (sign)
+    chainOps.push_back(sign);
+  for (Operation *op : chainOps)
+    if (!op->getResult(0).hasOneUse())
       return remark("an intermediate float value has other users");
-    chainValue = step.op.getResult(0);
-  }
   DenseFPElementsAttr multiplier, bias;
   if (!matchPattern(scale.getMultiplier(), m_Constant(&multiplier)) ||
       !matchPattern(scale.getBias(), m_Constant(&bias)) ||
@@ -329,6 +352,8 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
       DenseElementsAttr::get(thresholdType, ArrayRef<int32_t>(thresholds)));
   rewriter.replaceOpWithNewOp<ThresholdOp>(pack, pack.getP().getType(), acc,
                                            thresholdValue);
+  for (Operation *op : llvm::reverse(chainOps))
+    rewriter.eraseOp(op);
   return success();
 }
 
@@ -392,6 +417,12 @@ LogicalResult fuseMaxPool(PackOp pack, RewriterBase &rewriter) {
       rewriter, pack.getLoc(), packedType.clone(packedShape), input, Plane::Sign);
   rewriter.replaceOpWithNewOp<BMaxPool2DOp>(pack, packedType, packed, kernel,
                                             strides, padding);
+  // The float pool is dead now; erase it so the sign has the pack as its
+  // only user again.
+  if (pool->use_empty())
+    rewriter.eraseOp(pool);
+  if (padOp && padOp->use_empty())
+    rewriter.eraseOp(padOp);
   return success();
 }
 
