@@ -31,6 +31,13 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // The summary sees the model as compiled: packed constants, thresholds.
+  if (options.summary != SummaryFormat::None) {
+    BNNSummaryOptions summary;
+    summary.emitJson = options.summary == SummaryFormat::Json;
+    summary.outputFile = options.summaryOutput;
+    pm.addPass(createBNNSummary(summary));
+  }
   pm.addPass(createBNNLower());
   pm.addPass(createBNNVerifyLowered());
   // Elementwise arith/math on whole tensors become linalg too.
@@ -52,6 +59,7 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   // Loops, then the LLVM dialect with bare-pointer arguments.
+  pm.addNestedPass<func::FuncOp>(createBNNLowerStridedCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -79,20 +79,57 @@ bool isZeroTensor(Value value) {
 
 /// The float input of a layer, seen through an optional zero/one padding.
 struct SignInput {
-  Value sign;                                // the bnn.sign result
+  Value sign;                                  // a tensor of +-1 values
   SmallVector<int64_t, 4> padding{0, 0, 0, 0}; // top, bottom, left, right
   int64_t padValue = 0;
 };
 
-/// Matches `bnn.sign(x)` or `tensor.pad(bnn.sign(x))` of NHWC spatial dims.
-/// Returns failure with an empty `why` when the input is not a sign at all
+/// True when `value` is a float constant <= -1 (ignored by a max of +-1).
+bool isAtMostMinusOne(Value value) {
+  APFloat constant(0.0f);
+  if (!matchPattern(value, m_ConstantFloat(&constant)))
+    return false;
+  return constant.isInfinity() ? constant.isNegative()
+                               : constant.convertToDouble() <= -1.0;
+}
+
+/// True when every element of `value` is -1 or +1 by construction: a
+/// bnn.sign, a max pool of such values (init and padding <= -1, so they
+/// never win), or a reshape of such values. bnn-fuse-threshold and the pack
+/// canonicalizations turn the packing of these into packed ops.
+bool isSignValued(Value value) {
+  Operation *op = value.getDefiningOp();
+  if (isa_and_nonnull<SignOp>(op))
+    return true;
+  if (auto reshape = dyn_cast_or_null<tensor::CollapseShapeOp>(op))
+    return isSignValued(reshape.getSrc());
+  if (auto reshape = dyn_cast_or_null<tensor::ExpandShapeOp>(op))
+    return isSignValued(reshape.getSrc());
+  if (auto pool = dyn_cast_or_null<linalg::PoolingNhwcMaxOp>(op)) {
+    auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+    if (!fill || !isAtMostMinusOne(fill.getInputs()[0]))
+      return false;
+    Value input = pool.getInputs()[0];
+    if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+      Value padValue = pad.getConstantPaddingValue();
+      if (!padValue || !isAtMostMinusOne(padValue))
+        return false;
+      input = pad.getSource();
+    }
+    return isSignValued(input);
+  }
+  return false;
+}
+
+/// Matches a +-1 tensor, or a `tensor.pad` of one on NHWC spatial dims.
+/// Returns failure with an empty `why` when the input is not made of signs
 /// (a float layer by design), and with a reason when it nearly fits.
 FailureOr<SignInput> matchSignInput(Value input, bool allowPadding,
                                     std::string &why) {
   SignInput result;
   if (auto padOp = input.getDefiningOp<tensor::PadOp>();
       padOp && allowPadding) {
-    if (!padOp.getSource().getDefiningOp<SignOp>())
+    if (!isSignValued(padOp.getSource()))
       return failure();
     ArrayRef<int64_t> low = padOp.getStaticLow(), high = padOp.getStaticHigh();
     if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
@@ -111,10 +148,18 @@ FailureOr<SignInput> matchSignInput(Value input, bool allowPadding,
     result.padding = {low[1], high[1], low[2], high[2]};
     input = padOp.getSource();
   }
-  if (!input.getDefiningOp<SignOp>())
+  if (!isSignValued(input))
     return failure();
   result.sign = input;
   return result;
+}
+
+/// The word width of a layer reading `channels` channels: the forced one, or
+/// 64 unless 32 keeps the rows whole words where 64 does not.
+unsigned chooseWordBits(unsigned forced, int64_t channels) {
+  if (forced != 0)
+    return forced;
+  return (channels % 64 != 0 && channels % 32 == 0) ? 32 : 64;
 }
 
 /// Packs a float value along its innermost axis.
@@ -189,6 +234,7 @@ struct BinarizeConv : public OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
         !resultType.getElementType().isF32())
       return remark("shapes are not static or the result is not f32");
 
+    unsigned wordBits = chooseWordBits(this->wordBits, signType.getShape().back());
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
     // linalg lets a convolution read only part of its input; bconv2d
@@ -277,6 +323,7 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
         !resultType.getElementType().isF32())
       return remark("shapes are not static or the result is not f32");
 
+    unsigned wordBits = chooseWordBits(this->wordBits, signType.getShape().back());
     Value weightsValue = arith::ConstantOp::create(rewriter, loc, weights);
     Value packedInput =
         packValue(rewriter, loc, input->sign, wordBits, Plane::Sign);
@@ -297,8 +344,9 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
 struct BNNBinarizePass : public bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
   using BNNBinarizeBase::BNNBinarizeBase;
   void runOnOperation() override {
-    if (wordBits != 32 && wordBits != 64) {
-      getOperation()->emitError("bnn-binarize: word-bits must be 32 or 64, got ")
+    if (wordBits != 0 && wordBits != 32 && wordBits != 64) {
+      getOperation()->emitError(
+          "bnn-binarize: word-bits must be 0 (per layer), 32 or 64, got ")
           << wordBits;
       return signalPassFailure();
     }

@@ -61,8 +61,10 @@ def BNNBinarize : Pass<"bnn-binarize"> {
     says why.
   }];
   let options = [
-    Option<"wordBits", "word-bits", "unsigned", "64",
-           "Word width of the packed tensors: 32 or 64">,
+    Option<"wordBits", "word-bits", "unsigned", "0",
+           "Word width of the packed tensors: 32, 64, or 0 to choose per "
+           "layer (64 unless the channels are a multiple of 32 but not of "
+           "64, so that packed rows stay whole words)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bnn::BNNDialect"];
@@ -93,6 +95,48 @@ def BNNPackWeights : Pass<"bnn-pack-weights"> {
     for ternary) instead of 32.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def BNNSummary : Pass<"bnn-summary"> {
+  let summary = "Print per-layer precision, parameters, memory and MACs";
+  let description = [{
+    A model summary in the manner of Larq's `lq.models.summary`, for the
+    model as the compiler sees it (run it after `bnn-pack-weights` to see
+    what the object will hold). One row per layer: `bnn.bconv2d`,
+    `bnn.bdense`, `bnn.bmaxpool2d`, and the named linalg convolutions,
+    contractions (`linalg.matmul`, ...) and poolings. Each row gives the
+    input and weight precision in bits (1 binary, 2 ternary = sign plane +
+    mask, 32 float), the output shape, the logical parameters per precision,
+    the memory the weight tensors occupy (packed words with their padding
+    bits, masks, per-channel constants), and the MACs per precision. The
+    per-channel constants of a `bnn.scale` or `bnn.threshold` count as
+    parameters of the layer that produces its accumulator. Totals: model
+    size, float-32 equivalent size, compression ratio, share of binary and
+    ternary MACs. See docs/Summary.md.
+
+    The pass only reads the IR. The summary is a text table, or JSON with
+    `json=true`, written to `output` (`-`, the default, is stderr, so it
+    never mixes with the IR printed on stdout). Run it on the module: each
+    instance writes the whole file.
+  }];
+  let options = [
+    Option<"emitJson", "json", "bool", /*default=*/"false",
+           "Write JSON instead of a text table">,
+    Option<"outputFile", "output", "std::string", /*default=*/"\"-\"",
+           "File the summary is written to ('-' is stderr)">,
+  ];
+}
+
+def BNNLowerStridedCopies : Pass<"bnn-lower-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn copies between strided buffers into linalg.copy";
+  let description = [{
+    Bufferized `tensor.pad` and `tensor.extract_slice` copy into or out of
+    strided subviews. The LLVM conversion lowers such a `memref.copy` to a
+    call to `memrefCopy` of the MLIR C runner library, which a compiled model
+    must not need (it links with libc and libm only). As a `linalg.copy` it
+    becomes plain loops; contiguous copies stay `memref.copy` (a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // BNN_TRANSFORMS_PASSES_TD

@@ -261,3 +261,54 @@ func.func @unpack_constant() -> tensor<5xf32> {
   %0 = bnn.unpack %p size = 5 : tensor<1xi32> -> tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// The sign plane of sign(x) is the sign plane of x.
+// CHECK-LABEL: func @pack_of_sign
+// CHECK-SAME: (%[[X:.+]]: tensor<2x5xf32>)
+// CHECK-NEXT: %[[P:.+]] = bnn.pack %[[X]] : tensor<2x5xf32> -> tensor<2x1xi64>
+// CHECK-NEXT: return %[[P]]
+func.func @pack_of_sign(%x: tensor<2x5xf32>) -> tensor<2x1xi64> {
+  %0 = bnn.sign %x : tensor<2x5xf32>
+  %1 = bnn.pack %0 : tensor<2x5xf32> -> tensor<2x1xi64>
+  return %1 : tensor<2x1xi64>
+}
+
+// -----
+
+// The nonzero plane of sign(x) is all ones, not the nonzero plane of x.
+// CHECK-LABEL: func @nonzero_pack_of_sign_kept
+// CHECK: bnn.sign
+// CHECK: bnn.pack
+func.func @nonzero_pack_of_sign_kept(%x: tensor<2x5xf32>) -> tensor<2x1xi64> {
+  %0 = bnn.sign %x : tensor<2x5xf32>
+  %1 = bnn.pack %0 plane = nonzero : tensor<2x5xf32> -> tensor<2x1xi64>
+  return %1 : tensor<2x1xi64>
+}
+
+// -----
+
+// Rows of 32 channels are whole i32 words: flattening commutes with packing.
+// CHECK-LABEL: func @pack_of_collapse
+// CHECK-SAME: (%[[X:.+]]: tensor<1x3x3x32xf32>)
+// CHECK: %[[P:.+]] = bnn.pack %[[X]] : tensor<1x3x3x32xf32> -> tensor<1x3x3x1xi32>
+// CHECK: %[[C:.+]] = tensor.collapse_shape %[[P]] {{\[}}[0], [1, 2, 3]] : tensor<1x3x3x1xi32> into tensor<1x9xi32>
+// CHECK: return %[[C]]
+func.func @pack_of_collapse(%x: tensor<1x3x3x32xf32>) -> tensor<1x9xi32> {
+  %0 = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<1x3x3x32xf32> into tensor<1x288xf32>
+  %1 = bnn.pack %0 : tensor<1x288xf32> -> tensor<1x9xi32>
+  return %1 : tensor<1x9xi32>
+}
+
+// -----
+
+// 32 channels in i64 words: rows are half words, packing must see all 288.
+// CHECK-LABEL: func @pack_of_collapse_partial_words_kept
+// CHECK: tensor.collapse_shape
+// CHECK: bnn.pack %{{.*}} : tensor<1x288xf32> -> tensor<1x5xi64>
+func.func @pack_of_collapse_partial_words_kept(%x: tensor<1x3x3x32xf32>) -> tensor<1x5xi64> {
+  %0 = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<1x3x3x32xf32> into tensor<1x288xf32>
+  %1 = bnn.pack %0 : tensor<1x288xf32> -> tensor<1x5xi64>
+  return %1 : tensor<1x5xi64>
+}

@@ -4,6 +4,7 @@
 #define BNN_DIALECT_BNN_BNNDIALECT_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dialect.h"
 
 #include "bnn/Dialect/BNN/BNNOpsDialect.h.inc"

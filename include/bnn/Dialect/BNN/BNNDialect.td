@@ -31,7 +31,8 @@ def BNN_Dialect : Dialect {
 
     Layouts: activations NHWC, convolution filters OHWI, dense weights (O, I).
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
 }

@@ -201,7 +201,9 @@ def BNN_PackOp : BNN_Op<"pack"> {
     for `i64` results.
 
     Folds: the packing of a constant is a constant. Canonicalization: the
-    sign plane of `bnn.sign(x)` is the sign plane of `x`.
+    sign plane of `bnn.sign(x)` is the sign plane of `x`; the packing of a
+    `tensor.collapse_shape` whose innermost size is a multiple of the word
+    width is the collapse of the packing.
 
     Example:
 

@@ -12,6 +12,7 @@
 #include "bnn/Reference/Reference.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -506,11 +507,38 @@ struct PackOfSign : public OpRewritePattern<PackOp> {
     return success();
   }
 };
+
+/// pack(collapse_shape(x)) -> collapse_shape(pack(x)) when the collapse
+/// merges whole rows of words: the innermost size is a multiple of the word
+/// width, so the packed rows lie end to end exactly as the elements do.
+struct PackOfCollapse : public OpRewritePattern<PackOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PackOp op,
+                                PatternRewriter &rewriter) const override {
+    auto collapse = op.getX().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!collapse)
+      return rewriter.notifyMatchFailure(op, "not a pack of a collapse");
+    auto sourceType = collapse.getSrcType();
+    unsigned wordBits = getWordBits(op.getP().getType().getElementType());
+    if (!sourceType.hasStaticShape() || sourceType.getRank() == 0 ||
+        sourceType.getShape().back() % wordBits != 0)
+      return rewriter.notifyMatchFailure(op, "rows are not whole words");
+    SmallVector<int64_t> packedShape(sourceType.getShape());
+    packedShape.back() /= wordBits;
+    Value packed = PackOp::create(
+        rewriter, op.getLoc(),
+        RankedTensorType::get(packedShape, op.getP().getType().getElementType()),
+        collapse.getSrc(), op.getPlane());
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getP().getType(), packed, collapse.getReassociationIndices());
+    return success();
+  }
+};
 } // namespace
 
 void PackOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                          MLIRContext *context) {
-  results.add<PackOfSign>(context);
+  results.add<PackOfSign, PackOfCollapse>(context);
 }
 
 //===----------------------------------------------------------------------===//
