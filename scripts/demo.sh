@@ -1,15 +1,140 @@
 #!/usr/bin/env bash
-# The demo command: installs what is missing, builds bnn-opt and runs it over
-# the example BiTAT layer, showing the weight expression fold into packed
-# constants.
+# The demo command: installs what is missing, builds bnn-compile, then
+# compiles a binarized CNN for Fashion-MNIST (examples/fashion_mnist) to
+# x86-64 and AArch64 objects, runs both on the first test images (AArch64
+# under qemu-aarch64) next to the same model written with the reference
+# library, and checks that all three agree on every image.
+#
+#   scripts/demo.sh [N]      N test images (default 10)
+#
+# Everything it generates goes to $BUILD_DIR/demo/fashion_mnist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh bnn-opt
-BNN_OPT=${BUILD_DIR:-build}/bin/bnn-opt
+scripts/build.sh bnn-compile bnn-opt
+ROOT=$PWD
+BUILD_DIR=${BUILD_DIR:-build}
+[[ "$BUILD_DIR" == /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
+BNN_COMPILE=$BUILD_DIR/bin/bnn-compile
+SRC=$ROOT/examples/fashion_mnist
+OUT=$BUILD_DIR/demo/fashion_mnist
+DATA=/usr/share/datasets/fashion-mnist
+COUNT=${1:-10}
+CXX_X86=${CXX:-clang++-22}
+CXX_A64=aarch64-linux-gnu-g++
+# -ffp-contract=off: the reference's float expressions are evaluated as
+# written (no fused multiply-add), like the compiled model's.
+CXXFLAGS=(-std=c++17 -O2 -Wall -Wextra -ffp-contract=off -I"$OUT" -I"$ROOT/include")
+REFERENCE_SOURCES=("$ROOT/lib/Reference/Packing.cpp" "$ROOT/lib/Reference/Reference.cpp")
 
-echo "== examples/bitat_layer.mlir (Level 1 form, as training leaves it)"
-grep -v '^ *//' examples/bitat_layer.mlir
+die() { echo "demo: error: $*" >&2; exit 1; }
+step() { echo; echo "== $*"; }
+
+[[ "$COUNT" =~ ^[1-9][0-9]*$ ]] || die "the number of images must be a positive integer, got '$COUNT'"
+[[ -x "$BNN_COMPILE" ]] || die "$BNN_COMPILE was not built"
+for tool in python3 "$CXX_X86" "$CXX_A64" qemu-aarch64 gzip; do
+  command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh installs it)"
+done
+for f in t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz train-images-idx3-ubyte.gz \
+         train-labels-idx1-ubyte.gz; do
+  [[ -r "$DATA/$f" ]] || die "$DATA/$f is missing (Debian package dataset-fashion-mnist)"
+done
+mkdir -p "$OUT"
+start=$SECONDS
+
+step "Generating the model (examples/fashion_mnist/make_model.py)"
+python3 "$SRC/make_model.py" -o "$OUT" --data-dir "$DATA"
+sed -n '/^\/\/   conv1/,/^\/\/   dense5/p' "$OUT/fashion_bnn.mlir"
+
+step "Compiling it with bnn-compile for x86-64 and AArch64"
+"$BNN_COMPILE" "$OUT/fashion_bnn.mlir" --target=x86_64-linux-gnu --emit=obj \
+  -o "$OUT/fashion_bnn.x86_64.o" --header "$OUT/fashion_bnn.h" \
+  || die "bnn-compile failed for x86_64-linux-gnu"
+"$BNN_COMPILE" "$OUT/fashion_bnn.mlir" --target=aarch64-linux-gnu --emit=obj \
+  -o "$OUT/fashion_bnn.aarch64.o" \
+  || die "bnn-compile failed for aarch64-linux-gnu"
+ls -l "$OUT/fashion_bnn.x86_64.o" "$OUT/fashion_bnn.aarch64.o" | awk '{print "  " $5 " bytes  " $9}'
+sed -n 's/^void /  void /p' "$OUT/fashion_bnn.h"
+
+step "Building the demo driver ($CXX_X86 for x86-64; $CXX_A64 -static for AArch64)"
+# The two builds run side by side; each logs to its own file.
+"$CXX_X86" "${CXXFLAGS[@]}" "$SRC/demo.cpp" "${REFERENCE_SOURCES[@]}" \
+  "$OUT/fashion_bnn.x86_64.o" -lz -lm -o "$OUT/fashion_demo.x86_64" \
+  >"$OUT/build.x86_64.log" 2>&1 &
+x86_build=$!
+"$CXX_A64" -static -DDEMO_NO_ZLIB "${CXXFLAGS[@]}" "$SRC/demo.cpp" "${REFERENCE_SOURCES[@]}" \
+  "$OUT/fashion_bnn.aarch64.o" -lm -o "$OUT/fashion_demo.aarch64" \
+  >"$OUT/build.aarch64.log" 2>&1 &
+a64_build=$!
+failed=0
+wait "$x86_build" || { cat "$OUT/build.x86_64.log" >&2; echo "demo: error: building the x86-64 driver failed" >&2; failed=1; }
+wait "$a64_build" || { cat "$OUT/build.aarch64.log" >&2; echo "demo: error: building the AArch64 driver failed" >&2; failed=1; }
+[[ $failed -eq 0 ]] || exit 1
+echo "  $OUT/fashion_demo.x86_64, $OUT/fashion_demo.aarch64"
+# The AArch64 driver has no zlib: it reads uncompressed IDX files.
+for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  gzip -dc "$DATA/$f.gz" >"$OUT/$f" || die "cannot decompress $DATA/$f.gz"
+done
+
+run() { # run NAME COMMAND...: prints the output, keeps it in $OUT/NAME.txt
+  local name=$1 rc=0
+  shift
+  "$@" >"$OUT/$name.txt" || rc=$?
+  cat "$OUT/$name.txt"
+  return $rc
+}
+rc_x86=0
+rc_a64=0
+step "x86-64 (native): compiled model vs. reference on $COUNT test images"
+run x86_64 "$OUT/fashion_demo.x86_64" --weights "$OUT/fashion_bnn.weights" \
+  --images "$DATA/t10k-images-idx3-ubyte.gz" --labels "$DATA/t10k-labels-idx1-ubyte.gz" \
+  -n "$COUNT" || rc_x86=$?
+step "AArch64 (qemu-aarch64): compiled model vs. reference on $COUNT test images"
+run aarch64 qemu-aarch64 "$OUT/fashion_demo.aarch64" --weights "$OUT/fashion_bnn.weights" \
+  --images "$OUT/t10k-images-idx3-ubyte" --labels "$OUT/t10k-labels-idx1-ubyte" \
+  -n "$COUNT" || rc_a64=$?
+
+step "Summary: predicted classes"
+# Per-image lines of the driver: fixed columns (image, true label, compiled,
+# reference), class names padded to 11 characters.
+columns() {
+  awk 'substr($0, 1, 5) ~ /^ *[0-9]+$/ {
+         t = substr($0, 8, 11); c = substr($0, 21, 11); r = substr($0, 34, 11)
+         gsub(/ +$/, "", t); gsub(/ +$/, "", c); gsub(/ +$/, "", r)
+         print $1 "\t" t "\t" c "\t" r }' "$1"
+}
+columns "$OUT/x86_64.txt" >"$OUT/x86_64.tsv"
+columns "$OUT/aarch64.txt" >"$OUT/aarch64.tsv"
+ok=1
+[[ $rc_x86 -eq 0 ]] || { echo "demo: the x86-64 driver exited with status $rc_x86" >&2; ok=0; }
+[[ $rc_a64 -eq 0 ]] || { echo "demo: the AArch64 driver exited with status $rc_a64" >&2; ok=0; }
+n_x86=$(wc -l <"$OUT/x86_64.tsv")
+n_a64=$(wc -l <"$OUT/aarch64.tsv")
+if [[ $n_x86 -ne $COUNT || $n_a64 -ne $COUNT ]]; then
+  echo "demo: expected $COUNT result lines, got $n_x86 (x86-64) and $n_a64 (AArch64)" >&2
+  ok=0
+fi
+paste "$OUT/x86_64.tsv" "$OUT/aarch64.tsv" | awk -F'\t' '
+  BEGIN { printf "%5s  %-11s  %-11s  %-11s  %-11s  %-11s\n", "image", "true label",
+          "x86-64", "AArch64", "ref x86-64", "ref AArch64" }
+  { agree = ($1 == $5 && $3 == $4 && $3 == $7 && $3 == $8)
+    printf "%5s  %-11s  %-11s  %-11s  %-11s  %-11s  %s\n", $1, $2, $3, $7, $4, $8,
+           agree ? "agree" : "DISAGREE" }' | tee "$OUT/summary.txt"
+mismatches=$(grep -c 'DISAGREE' "$OUT/summary.txt" || true)
+hash_x86=$(sed -n 's/^compiled logits FNV-1a: //p' "$OUT/x86_64.txt")
+hash_a64=$(sed -n 's/^compiled logits FNV-1a: //p' "$OUT/aarch64.txt")
+[[ $mismatches -eq 0 ]] || ok=0
+
 echo
-echo "== after bnn-opt -canonicalize: transforms folded, weights packed"
-"$BNN_OPT" examples/bitat_layer.mlir -canonicalize
+if [[ $ok -eq 1 ]]; then
+  echo "OK: x86-64, AArch64 and the reference agree on all $COUNT images (logits within tolerance)."
+  if [[ -n "$hash_x86" && "$hash_x86" == "$hash_a64" ]]; then
+    echo "    The compiled logits are bit-identical on x86-64 and AArch64 (FNV-1a $hash_x86)."
+  else
+    echo "    The compiled logits differ in rounding between x86-64 and AArch64 (FNV-1a $hash_x86 vs $hash_a64)."
+  fi
+  echo "    ($((SECONDS - start)) s; outputs in $OUT)"
+else
+  echo "FAIL: the compiled models and the reference do not agree (outputs in $OUT)" >&2
+  exit 1
+fi

@@ -1,5 +1,7 @@
 # -*- Python -*-
 import os
+import platform
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -22,5 +24,37 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.bnn_tools_dir, config.llvm_tools_dir]
-tools = ["bnn-opt"]
+tools = [
+    "bnn-opt",
+    "bnn-compile",
+    # Object inspection for bnn-compile's output (Debian's llvm-22 package).
+    "llvm-nm",
+    "llvm-objdump",
+    "llvm-readobj",
+]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The C compiler that links compiled models: the clang of the same LLVM.
+config.substitutions.append(
+    ("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+
+# Compiled models run natively on an x86-64 host, and on AArch64 under
+# qemu-aarch64 when the cross compiler is installed (gcc-aarch64-linux-gnu,
+# qemu-user); -static needs no AArch64 sysroot at run time.
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("x86_64-run")
+aarch64_cc = shutil.which("aarch64-linux-gnu-gcc")
+qemu_aarch64 = shutil.which("qemu-aarch64")
+if aarch64_cc and qemu_aarch64:
+    config.available_features.add("aarch64-run")
+    config.substitutions.append(("%aarch64-cc", aarch64_cc))
+    config.substitutions.append(("%qemu-aarch64", qemu_aarch64))
+
+# C++ drivers of compiled models (test/e2e): clang++ of the same LLVM for the
+# host, and the AArch64 cross g++ (g++-aarch64-linux-gnu) linked -static.
+config.substitutions.append(
+    ("%cxx", os.path.join(config.llvm_tools_dir, "clang++")))
+aarch64_cxx = shutil.which("aarch64-linux-gnu-g++")
+if aarch64_cxx:
+    config.available_features.add("aarch64-cxx")
+    config.substitutions.append(("%aarch64-cxx", aarch64_cxx))

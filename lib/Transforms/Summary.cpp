@@ -21,6 +21,7 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -122,6 +123,14 @@ struct Row {
   }
 };
 
+/// a + b, saturated: totals of absurdly large models stay well defined.
+int64_t saturatingAdd(int64_t a, int64_t b) {
+  int64_t result;
+  if (llvm::AddOverflow(a, b, result))
+    return std::numeric_limits<int64_t>::max();
+  return result;
+}
+
 /// The entry of `bits`, 0 when there is none.
 int64_t lookup(const std::map<unsigned, int64_t> &counts, unsigned bits) {
   auto it = counts.find(bits);
@@ -137,7 +146,12 @@ struct Totals {
   int64_t unknownLayers = 0;
 
   /// Every parameter at 32 bits.
-  int64_t float32Bytes() const { return paramsTotal * 4; }
+  int64_t float32Bytes() const {
+    int64_t bytes;
+    if (llvm::MulOverflow(paramsTotal, int64_t(4), bytes))
+      return std::numeric_limits<int64_t>::max();
+    return bytes;
+  }
   std::optional<double> compressionRatio() const {
     if (memoryBytes == 0)
       return std::nullopt;
@@ -195,8 +209,8 @@ void SummaryBuilder::addStorage(Row &row, Value value) {
   std::optional<unsigned> bits = elementBits(value.getType());
   Count totalBits = bits ? mul(numElements(value.getType()), *bits)
                          : std::nullopt;
-  // Whole bytes: an i1 tensor still takes a byte per element in memory,
-  // but here only packed words and 32-bit constants occur.
+  // Rounded up to whole bytes; only sub-byte element types, which no layer
+  // here uses, would round.
   Count bytes = totalBits ? Count((*totalBits + 7) / 8) : std::nullopt;
   row.memoryBytes = add(row.memoryBytes, bytes);
 }
@@ -381,13 +395,15 @@ Totals SummaryBuilder::computeTotals() const {
     totals.unknownLayers += row.hasUnknown();
     for (auto [bits, count] : row.params)
       if (count) {
-        totals.params[bits] += *count;
-        totals.paramsTotal += *count;
+        totals.params[bits] = saturatingAdd(totals.params[bits], *count);
+        totals.paramsTotal = saturatingAdd(totals.paramsTotal, *count);
       }
-    totals.memoryBytes += row.memoryBytes.value_or(0);
+    totals.memoryBytes =
+        saturatingAdd(totals.memoryBytes, row.memoryBytes.value_or(0));
     if (row.macBits && row.macs) {
-      totals.macs[*row.macBits] += *row.macs;
-      totals.macsTotal += *row.macs;
+      totals.macs[*row.macBits] =
+          saturatingAdd(totals.macs[*row.macBits], *row.macs);
+      totals.macsTotal = saturatingAdd(totals.macsTotal, *row.macs);
     }
   }
   return totals;

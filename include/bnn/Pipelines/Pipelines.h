@@ -15,6 +15,9 @@
 
 namespace mlir::bnn {
 
+/// Format of the model summary the inference pipeline prints (bnn-summary).
+enum class SummaryFormat { None, Text, Json };
+
 struct InferencePipelineOptions
     : public PassPipelineOptions<InferencePipelineOptions> {
   PassOptions::Option<std::string> targetTriple{
@@ -35,6 +38,20 @@ struct InferencePipelineOptions
                      "binarize, fuse thresholds, pack weights); off, the "
                      "model is compiled as written"),
       llvm::cl::init(true)};
+  PassOptions::Option<SummaryFormat> summary{
+      *this, "summary",
+      llvm::cl::desc("Print the bnn-summary model summary of the model as "
+                     "compiled (after the compile-time passes)"),
+      llvm::cl::init(SummaryFormat::None),
+      llvm::cl::values(
+          clEnumValN(SummaryFormat::None, "", "no summary (default)"),
+          clEnumValN(SummaryFormat::None, "none", "no summary"),
+          clEnumValN(SummaryFormat::Text, "text", "a text table"),
+          clEnumValN(SummaryFormat::Json, "json", "JSON"))};
+  PassOptions::Option<std::string> summaryOutput{
+      *this, "summary-output",
+      llvm::cl::desc("File the summary is written to ('-' is stderr)"),
+      llvm::cl::init("-")};
 };
 
 /// bnn + upstream ops on tensors -> LLVM dialect. Every public func.func with

@@ -23,7 +23,7 @@ namespace llvm {
 class LLVMContext;
 class Module;
 class TargetMachine;
-class raw_pwrite_stream;
+class raw_ostream;
 } // namespace llvm
 
 namespace mlir::bnn {
@@ -72,11 +72,18 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
                     unsigned optLevel);
 
+/// Checks the promise of the compiled-model ABI that the object needs only
+/// libc and libm: every function `module` calls but does not define must be
+/// a C library function LLVM knows for the module's triple (a call to an MLIR
+/// runtime helper such as `memrefCopy` is an error naming its caller).
+/// Intrinsics are not calls; what they lower to is libc or libm.
+llvm::Error checkLibraryDependencies(const llvm::Module &module);
+
 /// Emits `module` as an object file or assembly with the legacy codegen pass
 /// manager (the only one that drives the backends in LLVM 22).
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                             llvm::CodeGenFileType fileType,
-                            llvm::raw_pwrite_stream &os);
+                            llvm::raw_ostream &os);
 
 } // namespace mlir::bnn
 

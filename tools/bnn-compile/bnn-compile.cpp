@@ -1,0 +1,299 @@
+//===- bnn-compile.cpp - Compile a model to an object file --------------===//
+//
+// bnn-compile in.mlir --target=<triple> [--mcpu= --mattr= -O2]
+//             --emit=obj|asm|llvm|mlir -o out [--header out.h]
+//
+// Parses the model, runs the inference pipeline to the LLVM dialect,
+// translates to LLVM IR and emits code in process (lib/Target). Every
+// failure is one `error:` line (or the diagnostics of the IR at fault) and
+// exit code 1; a failure inside the pipeline also prints the bnn-opt command
+// that reproduces it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bnn/InitBNN.h"
+#include "bnn/Pipelines/Pipelines.h"
+#include "bnn/Target/Header.h"
+#include "bnn/Target/TargetMachine.h"
+#include "bnn/Version.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <optional>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory compileCategory("bnn-compile options");
+static cl::OptionCategory mlirCategory(
+    "MLIR debugging options",
+    "The upstream --mlir-* flags: IR printing, timing, crash reproducers");
+
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<input .mlir, - for stdin>"),
+                  cl::init("-"), cl::cat(compileCategory));
+
+static cl::opt<std::string>
+    outputFilename("o", cl::desc("Output file (- for stdout)"),
+                   cl::value_desc("file"), cl::cat(compileCategory));
+
+static cl::opt<std::string>
+    targetTriple("target",
+                 cl::desc("Target triple: x86_64-linux-gnu, aarch64-linux-gnu "
+                          "or host (the default)"),
+                 cl::value_desc("triple"), cl::init("host"),
+                 cl::cat(compileCategory));
+
+static cl::opt<std::string>
+    targetCPU("mcpu",
+              cl::desc("Target CPU, as for llc, or host (default: generic, "
+                       "host with --target=host)"),
+              cl::value_desc("cpu"), cl::cat(compileCategory));
+
+static cl::opt<std::string>
+    targetFeatures("mattr",
+                   cl::desc("Target features, as for llc: +feature,-feature"),
+                   cl::value_desc("features"), cl::cat(compileCategory));
+
+// A string rather than llc's `char` so that -O22 is an error, not -O2.
+static cl::opt<std::string>
+    optLevelFlag("O",
+                 cl::desc("Optimization level: -O0, -O1, -O2 (default), "
+                          "-O3"),
+                 cl::value_desc("level"), cl::Prefix, cl::init("2"),
+                 cl::cat(compileCategory));
+
+// A string rather than cl::values so that a bad value gets our one-line
+// `error:` rather than the option parser's message.
+static cl::opt<std::string>
+    emitKind("emit",
+             cl::desc("What to write: obj (default), asm, llvm (LLVM IR) or "
+                      "mlir (the LLVM-dialect module after the pipeline)"),
+             cl::value_desc("kind"), cl::init("obj"), cl::cat(compileCategory));
+
+static cl::opt<std::string>
+    headerFilename("header",
+                   cl::desc("Also write the model's C header to this file"),
+                   cl::value_desc("file"), cl::cat(compileCategory));
+
+static cl::opt<bool>
+    showRemarks("remarks",
+                cl::desc("Print the compiler's remarks: why a layer on signs "
+                         "stayed float, why a batch norm was not fused"),
+                cl::init(false), cl::cat(compileCategory));
+
+static cl::opt<bool> noBNNPasses(
+    "no-bnn-passes",
+    cl::desc("Compile the model as written: skip bnn-fold-transforms, "
+             "bnn-binarize, bnn-fuse-threshold and bnn-pack-weights"),
+    cl::init(false), cl::cat(compileCategory));
+
+namespace {
+enum class EmitKind { Object, Assembly, LLVMIR, MLIR };
+} // namespace
+
+static LogicalResult fail(const llvm::Twine &message) {
+  llvm::WithColor::error() << message << "\n";
+  return failure();
+}
+
+static std::optional<EmitKind> parseEmitKind(llvm::StringRef kind) {
+  return llvm::StringSwitch<std::optional<EmitKind>>(kind)
+      .Case("obj", EmitKind::Object)
+      .Case("asm", EmitKind::Assembly)
+      .Case("llvm", EmitKind::LLVMIR)
+      .Case("mlir", EmitKind::MLIR)
+      .Default(std::nullopt);
+}
+
+/// Writes the header of `original` (the module as parsed, on tensors).
+static LogicalResult writeHeader(ModuleOp original,
+                                 std::unique_ptr<llvm::ToolOutputFile> &file) {
+  std::string errorMessage;
+  file = openOutputFile(headerFilename, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  return bnn::emitCHeader(original, bnn::getHeaderGuard(headerFilename),
+                          file->os());
+}
+
+static LogicalResult compile() {
+  // Everything the command line decides is checked before any work.
+  if (outputFilename.empty())
+    return fail("no output file; use -o <file> (- for stdout)");
+  std::optional<EmitKind> emit = parseEmitKind(emitKind);
+  if (!emit)
+    return fail("unknown --emit value '" + emitKind +
+                "' (expected obj, asm, llvm or mlir)");
+  if (optLevelFlag.size() != 1 || optLevelFlag[0] < '0' ||
+      optLevelFlag[0] > '3')
+    return fail("unknown optimization level '-O" + optLevelFlag +
+                "' (expected -O0, -O1, -O2 or -O3)");
+  unsigned optLevel = optLevelFlag[0] - '0';
+
+  bnn::initializeTargets();
+  llvm::Expected<bnn::TargetDescription> target =
+      bnn::resolveTarget(targetTriple, targetCPU, targetFeatures);
+  if (!target)
+    return fail(llvm::toString(target.takeError()));
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      bnn::createTargetMachine(*target, optLevel);
+  if (!machine)
+    return fail(llvm::toString(machine.takeError()));
+
+  // Declared before any scope so that the report covers the whole run.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+
+  DialectRegistry registry;
+  bnn::registerBNNDialects(registry);
+  MLIRContext context(registry);
+  // An error on a model function would otherwise dump the whole function,
+  // weights included; --mlir-print-op-on-diagnostic still asks for it.
+  cl::Option *printOp =
+      cl::getRegisteredOptions().lookup("mlir-print-op-on-diagnostic");
+  if (!printOp || printOp->getNumOccurrences() == 0)
+    context.printOpOnDiagnostic(false);
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input)
+    return fail(errorMessage);
+  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
+  sourceMgr->AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(*sourceMgr, &context);
+  // Remarks explain optimization decisions; they are opt-in so that a
+  // float classifier on signs does not print one at every compile.
+  context.getDiagEngine().registerHandler([](Diagnostic &diagnostic) {
+    return success(diagnostic.getSeverity() == DiagnosticSeverity::Remark &&
+                   !showRemarks);
+  });
+
+  TimingScope parseTiming = timing.nest("Parser");
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  if (!module)
+    return failure(); // The parser has reported why.
+  parseTiming.stop();
+
+  // The header describes the tensor signatures, which the pipeline rewrites
+  // into pointers: keep the module as parsed.
+  OwningOpRef<ModuleOp> original;
+  if (!headerFilename.empty())
+    original = module->clone();
+
+  // Anchored on the module so that the reproducer reads builtin.module(...).
+  PassManager pm(&context, ModuleOp::getOperationName());
+  bnn::InferencePipelineOptions pipelineOptions;
+  pipelineOptions.targetTriple = target->triple;
+  pipelineOptions.cpu = target->cpu;
+  pipelineOptions.features = target->features;
+  pipelineOptions.binarize = !noBNNPasses;
+  bnn::buildInferencePipeline(pm, pipelineOptions);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return fail("cannot apply the --mlir-* pass manager options");
+  TimingScope pipelineTiming = timing.nest("Inference pipeline");
+  pm.enableTiming(pipelineTiming);
+  if (failed(pm.run(*module))) {
+    auto &note = llvm::WithColor::note();
+    note << "reproduce with: bnn-opt " << inputFilename << " --pass-pipeline='";
+    pm.printAsTextualPipeline(note);
+    note << "'\n";
+    return failure();
+  }
+  pipelineTiming.stop();
+
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputFilename, &errorMessage);
+  if (!output)
+    return fail(errorMessage);
+
+  if (*emit == EmitKind::MLIR) {
+    TimingScope outputTiming = timing.nest("Output");
+    module->print(output->os());
+  } else {
+    TimingScope translateTiming = timing.nest("Translate to LLVM IR");
+    llvm::LLVMContext llvmContext;
+    std::unique_ptr<llvm::Module> llvmModule =
+        bnn::translateToLLVMIR(*module, llvmContext, **machine);
+    if (!llvmModule)
+      return failure(); // Diagnostics name the op that did not translate.
+    translateTiming.stop();
+
+    TimingScope optimizeTiming = timing.nest("LLVM optimization");
+    bnn::optimizeModule(*llvmModule, **machine, optLevel);
+    optimizeTiming.stop();
+
+    TimingScope codegenTiming = timing.nest("LLVM code generation");
+    if (*emit == EmitKind::LLVMIR) {
+      llvmModule->print(output->os(), /*AAW=*/nullptr);
+    } else {
+      // Checked on what is linked, after the optimizer has removed dead
+      // calls; --emit=llvm still shows the IR that breaks the promise.
+      if (llvm::Error err = bnn::checkLibraryDependencies(*llvmModule))
+        return fail(llvm::toString(std::move(err)));
+      llvm::CodeGenFileType fileType =
+          *emit == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
+                                    : llvm::CodeGenFileType::AssemblyFile;
+      if (llvm::Error err = bnn::emitMachineCode(*llvmModule, **machine,
+                                                 fileType, output->os()))
+        return fail(llvm::toString(std::move(err)));
+    }
+  }
+
+  std::unique_ptr<llvm::ToolOutputFile> header;
+  if (original && failed(writeHeader(*original, header)))
+    return failure();
+
+  // Only now: a failure above removes any partly written output.
+  output->keep();
+  if (header)
+    header->keep();
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // Before the pass manager options: --mlir-print-ir-after=<pass> and
+  // friends take their values from the pass registry when they are created.
+  bnn::registerBNNPasses();
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  // libLLVM.so registers hundreds of backend flags; --help shows ours and the
+  // --mlir-* ones. The others still work, hidden.
+  for (auto &option : cl::getRegisteredOptions())
+    if (option.first.starts_with("mlir-"))
+      option.second->addCategory(mlirCategory);
+  cl::HideUnrelatedOptions({&compileCategory, &mlirCategory});
+  cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
+    os << "bnn-mlir version " << BNN_MLIR_VERSION << "\n";
+  });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "bnn-mlir model compiler: a model in MLIR to an object file with the "
+      "compiled-model C ABI (docs/ABI.md)\n");
+  return succeeded(compile()) ? 0 : 1;
+}
