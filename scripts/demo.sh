@@ -49,12 +49,16 @@ sed -n '/^\/\/   conv1/,/^\/\/   dense5/p' "$OUT/fashion_bnn.mlir"
 step "Compiling it with bnn-compile for x86-64 and AArch64"
 "$BNN_COMPILE" "$OUT/fashion_bnn.mlir" --target=x86_64-linux-gnu --emit=obj \
   -o "$OUT/fashion_bnn.x86_64.o" --header "$OUT/fashion_bnn.h" \
+  --summary --summary-output="$OUT/summary.txt" \
   || die "bnn-compile failed for x86_64-linux-gnu"
 "$BNN_COMPILE" "$OUT/fashion_bnn.mlir" --target=aarch64-linux-gnu --emit=obj \
   -o "$OUT/fashion_bnn.aarch64.o" \
   || die "bnn-compile failed for aarch64-linux-gnu"
 ls -l "$OUT/fashion_bnn.x86_64.o" "$OUT/fashion_bnn.aarch64.o" | awk '{print "  " $5 " bytes  " $9}'
 sed -n 's/^void /  void /p' "$OUT/fashion_bnn.h"
+
+step "Model summary after the compile-time passes (bnn-compile --summary)"
+cat "$OUT/summary.txt"
 
 step "Building the demo driver ($CXX_X86 for x86-64; $CXX_A64 -static for AArch64)"
 # The two builds run side by side; each logs to its own file.

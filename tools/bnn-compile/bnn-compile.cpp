@@ -107,6 +107,20 @@ static cl::opt<bool> noBNNPasses(
              "bnn-binarize, bnn-fuse-threshold and bnn-pack-weights"),
     cl::init(false), cl::cat(compileCategory));
 
+// Optional value: a bare --summary means text.
+static cl::opt<std::string>
+    summaryFlag("summary",
+                cl::desc("Print a model summary after the compile-time bnn "
+                         "passes: text (the default) or json"),
+                cl::value_desc("text|json"), cl::ValueOptional,
+                cl::cat(compileCategory));
+
+static cl::opt<std::string>
+    summaryOutput("summary-output",
+                  cl::desc("File for --summary (- for stderr, the default)"),
+                  cl::value_desc("file"), cl::init("-"),
+                  cl::cat(compileCategory));
+
 namespace {
 enum class EmitKind { Object, Assembly, LLVMIR, MLIR };
 } // namespace
@@ -210,6 +224,15 @@ static LogicalResult compile() {
   pipelineOptions.cpu = target->cpu;
   pipelineOptions.features = target->features;
   pipelineOptions.binarize = !noBNNPasses;
+  if (summaryFlag.getNumOccurrences()) {
+    if (summaryFlag.empty() || summaryFlag == "text")
+      pipelineOptions.summary = bnn::SummaryFormat::Text;
+    else if (summaryFlag == "json")
+      pipelineOptions.summary = bnn::SummaryFormat::Json;
+    else
+      return fail("--summary must be text or json, got '" + summaryFlag + "'");
+  }
+  pipelineOptions.summaryOutput = summaryOutput;
   bnn::buildInferencePipeline(pm, pipelineOptions);
   if (failed(applyPassManagerCLOptions(pm)))
     return fail("cannot apply the --mlir-* pass manager options");

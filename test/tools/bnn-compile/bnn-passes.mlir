@@ -29,3 +29,15 @@ func.func @layer(%x: tensor<2x64xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
   %y2 = linalg.matmul ins(%sy, %v : tensor<2x2xf32>, tensor<2x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y, %y2 : tensor<2x2xf32>, tensor<2x2xf32>
 }
+
+// The model summary after the compile-time passes, on stderr or in a file.
+// RUN: bnn-compile %s --target=x86_64-linux-gnu -o %t.o --summary 2>&1 | FileCheck %s --check-prefix=SUMMARY
+// RUN: bnn-compile %s --target=x86_64-linux-gnu -o %t.o --summary=json --summary-output=%t.json
+// RUN: FileCheck %s --check-prefix=JSON < %t.json
+// RUN: not bnn-compile %s --target=x86_64-linux-gnu -o %t.o --summary=xml 2>&1 | FileCheck %s --check-prefix=BADSUMMARY
+// SUMMARY: Model summary: @layer
+// SUMMARY: | bnn.bdense
+// SUMMARY: Binary MACs (%)
+// JSON: "layers"
+// JSON: "layer": "bnn.bdense"
+// BADSUMMARY: error: --summary must be text or json, got 'xml'
