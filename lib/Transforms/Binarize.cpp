@@ -11,6 +11,7 @@
 
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Passes.h"
+#include "bnn/Transforms/SignValues.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -83,43 +84,6 @@ struct SignInput {
   SmallVector<int64_t, 4> padding{0, 0, 0, 0}; // top, bottom, left, right
   int64_t padValue = 0;
 };
-
-/// True when `value` is a float constant <= -1 (ignored by a max of +-1).
-bool isAtMostMinusOne(Value value) {
-  APFloat constant(0.0f);
-  if (!matchPattern(value, m_ConstantFloat(&constant)))
-    return false;
-  return constant.isInfinity() ? constant.isNegative()
-                               : constant.convertToDouble() <= -1.0;
-}
-
-/// True when every element of `value` is -1 or +1 by construction: a
-/// bnn.sign, a max pool of such values (init and padding <= -1, so they
-/// never win), or a reshape of such values. bnn-fuse-threshold and the pack
-/// canonicalizations turn the packing of these into packed ops.
-bool isSignValued(Value value) {
-  Operation *op = value.getDefiningOp();
-  if (isa_and_nonnull<SignOp>(op))
-    return true;
-  if (auto reshape = dyn_cast_or_null<tensor::CollapseShapeOp>(op))
-    return isSignValued(reshape.getSrc());
-  if (auto reshape = dyn_cast_or_null<tensor::ExpandShapeOp>(op))
-    return isSignValued(reshape.getSrc());
-  if (auto pool = dyn_cast_or_null<linalg::PoolingNhwcMaxOp>(op)) {
-    auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
-    if (!fill || !isAtMostMinusOne(fill.getInputs()[0]))
-      return false;
-    Value input = pool.getInputs()[0];
-    if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
-      Value padValue = pad.getConstantPaddingValue();
-      if (!padValue || !isAtMostMinusOne(padValue))
-        return false;
-      input = pad.getSource();
-    }
-    return isSignValued(input);
-  }
-  return false;
-}
 
 /// Matches a +-1 tensor, or a `tensor.pad` of one on NHWC spatial dims.
 /// Returns failure with an empty `why` when the input is not made of signs

@@ -21,6 +21,7 @@
 
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Passes.h"
+#include "bnn/Transforms/SignValues.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -360,15 +361,6 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
 //===----------------------------------------------------------------------===//
 // pack(maxpool(sign(x))) -> bmaxpool2d(pack(sign(x)))
 //===----------------------------------------------------------------------===//
-
-/// True when `value` is a float constant <= -1 (ignored by a max of +-1).
-bool isAtMostMinusOne(Value value) {
-  APFloat constant(0.0f);
-  if (!matchPattern(value, m_ConstantFloat(&constant)))
-    return false;
-  return constant.isInfinity() ? constant.isNegative()
-                               : constant.convertToDouble() <= -1.0;
-}
 
 LogicalResult fuseMaxPool(PackOp pack, RewriterBase &rewriter) {
   if (pack.getPlane() != Plane::Sign)

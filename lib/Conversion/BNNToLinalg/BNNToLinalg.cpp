@@ -171,6 +171,17 @@ Value maskedDot(OpBuilder &b, Location loc, Value a, Value f, Value m) {
   return arith::TruncIOp::create(b, loc, i32, dot);
 }
 
+/// Body of the packed reductions. args: input word, filter word, then the
+/// masks to AND together (filter mask, logical bits, tap validity), then
+/// the i32 accumulator.
+void accumulateMaskedDot(OpBuilder &b, Location loc, ValueRange args) {
+  Value m = args[2];
+  for (Value extra : args.drop_front(3).drop_back())
+    m = arith::AndIOp::create(b, loc, m, extra);
+  Value dot = maskedDot(b, loc, args[0], args[1], m);
+  yieldValue(b, loc, arith::AddIOp::create(b, loc, args.back(), dot));
+}
+
 //===----------------------------------------------------------------------===//
 // Level 1
 //===----------------------------------------------------------------------===//
@@ -635,15 +646,7 @@ struct LowerBConv2D : public OpRewritePattern<BConv2DOp> {
     Value init = filledTensor(rewriter, loc, resultType.getShape(),
                               constantInt(rewriter, loc, rewriter.getI32Type(), 0));
     Value acc = generic(rewriter, loc, init, inputs, maps, iterators(4, 3),
-                        [](OpBuilder &b, Location l, ValueRange args) {
-                          // args: a, f, [mask], logical bits, [row, col], acc.
-                          Value m = args[2];
-                          for (Value extra : args.drop_front(3).drop_back())
-                            m = arith::AndIOp::create(b, l, m, extra);
-                          Value dot = maskedDot(b, l, args[0], args[1], m);
-                          yieldValue(
-                              b, l, arith::AddIOp::create(b, l, args.back(), dot));
-                        });
+                        accumulateMaskedDot);
     rewriter.replaceOp(op, acc);
     return success();
   }
@@ -673,14 +676,7 @@ struct LowerBDense : public OpRewritePattern<BDenseOp> {
         filledTensor(rewriter, loc, op.getAcc().getType().getShape(),
                      constantInt(rewriter, loc, rewriter.getI32Type(), 0));
     Value acc = generic(rewriter, loc, init, inputs, maps, iterators(2, 1),
-                        [](OpBuilder &b, Location l, ValueRange args) {
-                          Value m = args[2];
-                          for (Value extra : args.drop_front(3).drop_back())
-                            m = arith::AndIOp::create(b, l, m, extra);
-                          Value dot = maskedDot(b, l, args[0], args[1], m);
-                          yieldValue(
-                              b, l, arith::AddIOp::create(b, l, args.back(), dot));
-                        });
+                        accumulateMaskedDot);
     rewriter.replaceOp(op, acc);
     return success();
   }
