@@ -179,6 +179,8 @@ float evaluate(ChainStep &step, int64_t o, float x) {
 std::optional<int64_t> accumulatorBound(Operation *producer) {
   if (auto conv = dyn_cast_or_null<BConv2DOp>(producer)) {
     auto filterType = conv.getFilter().getType();
+    if (!filterType.hasStaticShape())
+      return std::nullopt;
     return filterType.getDimSize(1) * filterType.getDimSize(2) *
            static_cast<int64_t>(conv.getChannelsIn() / conv.getGroups());
   }
@@ -288,7 +290,8 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
   Operation *producer = scale.getAcc().getDefiningOp();
   std::optional<int64_t> bound = accumulatorBound(producer);
   if (!bound)
-    return remark("the accumulator does not come from bconv2d or bdense");
+    return remark("the accumulator does not come from bconv2d or bdense "
+                  "with a static filter");
   if (*bound > kMaxAccRange)
     return remark("the accumulator range is too large to search");
 
