@@ -305,6 +305,14 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
   unsigned wordBits;
 };
 
+} // namespace
+
+void bnn::populateBNNBinarizePatterns(RewritePatternSet &patterns,
+                                      unsigned wordBits) {
+  patterns.add<BinarizeConv, BinarizeMatmul>(patterns.getContext(), wordBits);
+}
+
+namespace {
 struct BNNBinarizePass : public bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
   using BNNBinarizeBase::BNNBinarizeBase;
   void runOnOperation() override {

@@ -17,6 +17,12 @@ namespace mlir::bnn {
 #define GEN_PASS_DECL
 #include "bnn/Transforms/Passes.h.inc"
 
+/// The bnn-binarize rewrites (convolution and matmul on signs with +-alpha
+/// weights to packed kernels), for reuse in other passes; `wordBits` is 32,
+/// 64 or 0 (per layer). They emit a remark each time a candidate is refused.
+void populateBNNBinarizePatterns(RewritePatternSet &patterns,
+                                 unsigned wordBits);
+
 #define GEN_PASS_REGISTRATION
 #include "bnn/Transforms/Passes.h.inc"
 
