@@ -25,6 +25,9 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   if (options.binarize) {
     pm.addPass(createBNNFoldTransforms());
     pm.addPass(createBNNBinarize());
+    // Batch norm written with arith ops on whole tensors becomes linalg, the
+    // form bnn-fuse-threshold reads.
+    pm.addPass(createConvertElementwiseToLinalgPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createBNNFuseThreshold());
     pm.addPass(createBNNPackWeights());

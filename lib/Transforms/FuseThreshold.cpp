@@ -121,17 +121,30 @@ FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
       why = "a step between the layers has a non-constant operand";
       return failure();
     }
+    if (values.isSplat()) {
+      step.constants.push_back({values.getSplatValue<float>()});
+      continue;
+    }
+    SmallVector<float> all(values.getValues<float>());
     bool perChannel = map.getNumResults() == 1 &&
                       map.getResult(0) == getAffineDimExpr(rank - 1,
                                                            op.getContext()) &&
                       values.getNumElements() == channels;
     bool scalar = map.getNumResults() == 0 && values.getNumElements() == 1;
-    if (!perChannel && !scalar) {
+    // arith ops on whole tensors (converted to linalg) read a constant of
+    // the full shape: per channel if it only varies along the channels.
+    bool broadcast = map.isIdentity() && resultType.hasStaticShape() &&
+                     values.getType() == resultType.clone(resultType.getElementType());
+    if (broadcast) {
+      for (size_t i = 0; i < all.size() && broadcast; ++i)
+        broadcast = all[i] == all[i % channels];
+      all.resize(channels);
+    }
+    if (!perChannel && !scalar && !broadcast) {
       why = "a constant of a step is neither per channel nor a scalar";
       return failure();
     }
-    step.constants.emplace_back(values.getValues<float>().begin(),
-                                values.getValues<float>().end());
+    step.constants.push_back(std::move(all));
   }
   return step;
 }
@@ -279,9 +292,15 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
     chainOps.push_back(step.op);
   if (sign)
     chainOps.push_back(sign);
-  for (Operation *op : chainOps)
-    if (!op->getResult(0).hasOneUse())
+  // (A step may also name its input as its unused init, as
+  // convert-elementwise-to-linalg does.)
+  for (auto [i, op] : llvm::enumerate(chainOps)) {
+    Operation *next = i + 1 < chainOps.size() ? chainOps[i + 1]
+                                              : pack.getOperation();
+    if (!llvm::all_of(op->getResult(0).getUsers(),
+                      [&](Operation *user) { return user == next; }))
       return remark("an intermediate float value has other users");
+  }
   DenseFPElementsAttr multiplier, bias;
   if (!matchPattern(scale.getMultiplier(), m_Constant(&multiplier)) ||
       !matchPattern(scale.getBias(), m_Constant(&bias)) ||
