@@ -29,6 +29,8 @@ func.func @arith_batch_norm(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
 // -----
 
 // A constant that varies along the batch is not a per-channel affine map.
+// CHECK-LABEL: func @not_per_channel
+// CHECK: bnn.pack
 func.func @not_per_channel(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
   %f = arith.constant dense<[[5], [10]]> : tensor<2x1xi64>
   %acc = bnn.bdense %x, %f size = 4 : tensor<2x1xi64>, tensor<2x1xi64> -> tensor<2x2xi32>
