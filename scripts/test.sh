@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh all
 cd "${BUILD_DIR:-build}"
-ctest --output-on-failure
+ctest --output-on-failure --verbose
