@@ -287,7 +287,13 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
         !resultType.getElementType().isF32())
       return remark("shapes are not static or the result is not f32");
 
-    unsigned wordBits = chooseWordBits(this->wordBits, signType.getShape().back());
+    // A flattened feature map packs as whole words only if its rows (the
+    // channels before the flatten) do: choose the width for those.
+    Value source = input->sign;
+    while (auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>())
+      source = collapse.getSrc();
+    unsigned wordBits = chooseWordBits(
+        this->wordBits, cast<ShapedType>(source.getType()).getShape().back());
     Value weightsValue = arith::ConstantOp::create(rewriter, loc, weights);
     Value packedInput =
         packValue(rewriter, loc, input->sign, wordBits, Plane::Sign);
