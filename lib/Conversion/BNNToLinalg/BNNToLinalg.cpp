@@ -186,6 +186,21 @@ void accumulateMaskedDot(OpBuilder &b, Location loc, ValueRange args) {
 // Level 1
 //===----------------------------------------------------------------------===//
 
+/// A lowering that needs static shapes (masks and reshapes are computed at
+/// compile time) and replaces the op by one value.
+template <typename OpTy>
+struct StaticShapeLowering : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const final {
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    rewriter.replaceOp(op, lower(op, rewriter));
+    return success();
+  }
+  virtual Value lower(OpTy op, PatternRewriter &rewriter) const = 0;
+};
+
 /// x < 0 ? -1 : +1 (NaN, 0 and -0.0 give +1: `olt` is false for them).
 Value signOf(OpBuilder &b, Location loc, Value x) {
   Value zero = constantFloat(b, loc, x.getType(), 0.0);
@@ -196,12 +211,9 @@ Value signOf(OpBuilder &b, Location loc, Value x) {
                                  constantFloat(b, loc, x.getType(), 1.0));
 }
 
-struct LowerSign : public OpRewritePattern<SignOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SignOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerSign : public StaticShapeLowering<SignOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(SignOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = op.getType();
     unsigned rank = type.getRank();
@@ -213,18 +225,13 @@ struct LowerSign : public OpRewritePattern<SignOp> {
                       [](OpBuilder &b, Location l, ValueRange args) {
                         yieldValue(b, l, signOf(b, l, args[0]));
                       });
-    rewriter.replaceOp(op, y);
-    return success();
+    return y;
   }
 };
 
-struct LowerOrthonormalTransform
-    : public OpRewritePattern<OrthonormalTransformOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(OrthonormalTransformOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerOrthonormalTransform : public StaticShapeLowering<OrthonormalTransformOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(OrthonormalTransformOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = op.getType();
@@ -246,17 +253,13 @@ struct LowerOrthonormalTransform
           yieldValue(b, l,
                                   arith::AddFOp::create(b, l, args[2], product));
         });
-    rewriter.replaceOp(op, y);
-    return success();
+    return y;
   }
 };
 
-struct LowerImportanceSign : public OpRewritePattern<ImportanceSignOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ImportanceSignOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerImportanceSign : public StaticShapeLowering<ImportanceSignOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(ImportanceSignOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = op.getType();
@@ -306,8 +309,7 @@ struct LowerImportanceSign : public OpRewritePattern<ImportanceSignOp> {
           yieldValue(
               b, l, arith::MulFOp::create(b, l, alpha, signOf(b, l, x)));
         });
-    rewriter.replaceOp(op, y);
-    return success();
+    return y;
   }
 };
 
@@ -326,12 +328,9 @@ Value ternaryOf(OpBuilder &b, Location loc, Value x, Value delta) {
                                  lowOrZero);
 }
 
-struct LowerTernary : public OpRewritePattern<TernaryOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(TernaryOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerTernary : public StaticShapeLowering<TernaryOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(TernaryOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = op.getType();
@@ -374,17 +373,13 @@ struct LowerTernary : public OpRewritePattern<TernaryOp> {
           Value t = ternaryOf(b, l, args[0], args[1]);
           yieldValue(b, l, arith::MulFOp::create(b, l, alpha, t));
         });
-    rewriter.replaceOp(op, y);
-    return success();
+    return y;
   }
 };
 
-struct LowerSqRegularizer : public OpRewritePattern<SqRegularizerOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SqRegularizerOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerSqRegularizer : public StaticShapeLowering<SqRegularizerOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(SqRegularizerOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto wType = op.getW().getType();
@@ -441,8 +436,7 @@ struct LowerSqRegularizer : public OpRewritePattern<SqRegularizerOp> {
                         yieldValue(
                             b, l, arith::DivFOp::create(b, l, args[0], n));
                       });
-    rewriter.replaceOp(op, r);
-    return success();
+    return r;
   }
 };
 
@@ -477,12 +471,9 @@ Value packBits(OpBuilder &b, Location loc, ValueRange split,
       });
 }
 
-struct LowerPack : public OpRewritePattern<PackOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PackOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerPack : public StaticShapeLowering<PackOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(PackOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = op.getP().getType();
     unsigned wordBits = getWordBits(resultType.getElementType());
@@ -505,17 +496,13 @@ struct LowerPack : public OpRewritePattern<PackOp> {
               signPlane ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::UNE,
               args[0], zero);
         });
-    rewriter.replaceOp(op, p);
-    return success();
+    return p;
   }
 };
 
-struct LowerUnpack : public OpRewritePattern<UnpackOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(UnpackOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerUnpack : public StaticShapeLowering<UnpackOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(UnpackOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto packedType = op.getP().getType();
@@ -558,17 +545,13 @@ struct LowerUnpack : public OpRewritePattern<UnpackOp> {
       sizes.push_back(rewriter.getIndexAttr(d));
     Value x = tensor::ExtractSliceOp::create(rewriter, loc, resultType, flat,
                                              offsets, sizes, strides);
-    rewriter.replaceOp(op, x);
-    return success();
+    return x;
   }
 };
 
-struct LowerBConv2D : public OpRewritePattern<BConv2DOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(BConv2DOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerBConv2D : public StaticShapeLowering<BConv2DOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(BConv2DOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto inputType = op.getInput().getType();
@@ -647,17 +630,13 @@ struct LowerBConv2D : public OpRewritePattern<BConv2DOp> {
                               constantInt(rewriter, loc, rewriter.getI32Type(), 0));
     Value acc = generic(rewriter, loc, init, inputs, maps, iterators(4, 3),
                         accumulateMaskedDot);
-    rewriter.replaceOp(op, acc);
-    return success();
+    return acc;
   }
 };
 
-struct LowerBDense : public OpRewritePattern<BDenseOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(BDenseOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerBDense : public StaticShapeLowering<BDenseOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(BDenseOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     unsigned wordBits = getWordBits(op.getInput().getType().getElementType());
@@ -677,17 +656,13 @@ struct LowerBDense : public OpRewritePattern<BDenseOp> {
                      constantInt(rewriter, loc, rewriter.getI32Type(), 0));
     Value acc = generic(rewriter, loc, init, inputs, maps, iterators(2, 1),
                         accumulateMaskedDot);
-    rewriter.replaceOp(op, acc);
-    return success();
+    return acc;
   }
 };
 
-struct LowerBMaxPool2D : public OpRewritePattern<BMaxPool2DOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(BMaxPool2DOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerBMaxPool2D : public StaticShapeLowering<BMaxPool2DOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(BMaxPool2DOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto resultType = op.getOutput().getType();
@@ -717,17 +692,13 @@ struct LowerBMaxPool2D : public OpRewritePattern<BMaxPool2DOp> {
                         yieldValue(
                             b, l, arith::AndIOp::create(b, l, args[2], args[0]));
                       });
-    rewriter.replaceOp(op, y);
-    return success();
+    return y;
   }
 };
 
-struct LowerScale : public OpRewritePattern<ScaleOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ScaleOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerScale : public StaticShapeLowering<ScaleOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(ScaleOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto resultType = op.getY().getType();
@@ -745,17 +716,13 @@ struct LowerScale : public OpRewritePattern<ScaleOp> {
           yieldValue(b, l,
                                   arith::AddFOp::create(b, l, scaled, args[2]));
         });
-    rewriter.replaceOp(op, y);
-    return success();
+    return y;
   }
 };
 
-struct LowerThreshold : public OpRewritePattern<ThresholdOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ThresholdOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+struct LowerThreshold : public StaticShapeLowering<ThresholdOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(ThresholdOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto resultType = op.getOutput().getType();
@@ -779,8 +746,7 @@ struct LowerThreshold : public OpRewritePattern<ThresholdOp> {
           return arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, args[0],
                                        args[1]);
         });
-    rewriter.replaceOp(op, p);
-    return success();
+    return p;
   }
 };
 
