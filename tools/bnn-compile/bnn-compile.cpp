@@ -239,9 +239,16 @@ static LogicalResult compile() {
   TimingScope pipelineTiming = timing.nest("Inference pipeline");
   pm.enableTiming(pipelineTiming);
   if (failed(pm.run(*module))) {
+    // The registered pipeline with the same options is the shortest
+    // command that reruns exactly these passes.
     auto &note = llvm::WithColor::note();
-    note << "reproduce with: bnn-opt " << inputFilename << " --pass-pipeline='";
-    pm.printAsTextualPipeline(note);
+    note << "reproduce with: bnn-opt " << inputFilename
+         << " --bnn-inference-pipeline='target-triple="
+         << pipelineOptions.targetTriple << " cpu=" << pipelineOptions.cpu;
+    if (!pipelineOptions.features.empty())
+      note << " features=" << pipelineOptions.features;
+    if (!pipelineOptions.binarize)
+      note << " binarize=false";
     note << "'\n";
     return failure();
   }
