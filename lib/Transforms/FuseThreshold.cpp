@@ -252,9 +252,42 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
   if (pack.getPlane() != Plane::Sign)
     return failure();
   Value value = pack.getX();
+  // A flatten whose rows are not whole words (otherwise the pack moved above
+  // it), possibly after a max pool of the signs: the threshold then reads
+  // the flattened (max-pooled) accumulators, see below.
+  auto flatten = value.getDefiningOp<tensor::CollapseShapeOp>();
+  linalg::PoolingNhwcMaxOp pool;
+  tensor::PadOp poolPad;
+  if (flatten) {
+    value = flatten.getSrc();
+    if ((pool = value.getDefiningOp<linalg::PoolingNhwcMaxOp>())) {
+      auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+      if (!pool.hasPureTensorSemantics() || !fill ||
+          !isAtMostMinusOne(fill.getInputs()[0]))
+        return failure();
+      value = pool.getInputs()[0];
+      if ((poolPad = value.getDefiningOp<tensor::PadOp>())) {
+        Value padValue = poolPad.getConstantPaddingValue();
+        if (!padValue || !isAtMostMinusOne(padValue))
+          return failure();
+        // Every window must keep a real tap, as in bmaxpool2d.
+        auto window = cast<ShapedType>(pool.getInputs()[1].getType());
+        ArrayRef<int64_t> low = poolPad.getStaticLow(),
+                          high = poolPad.getStaticHigh();
+        if (low.size() != 4 || ShapedType::isDynamicShape(low) ||
+            ShapedType::isDynamicShape(high) || low[1] >= window.getDimSize(0) ||
+            high[1] >= window.getDimSize(0) || low[2] >= window.getDimSize(1) ||
+            high[2] >= window.getDimSize(1))
+          return failure();
+        value = poolPad.getSource();
+      }
+    }
+  }
   SignOp sign = value.getDefiningOp<SignOp>();
   if (sign)
     value = sign.getX();
+  if (pool && !sign)
+    return failure(); // A max pool of float values, not of signs.
 
   // Walk back to the scale through the per-channel steps.
   SmallVector<ChainStep> steps;
@@ -290,8 +323,10 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
   SmallVector<Operation *> chainOps = {scale};
   for (ChainStep &step : llvm::reverse(steps))
     chainOps.push_back(step.op);
-  if (sign)
-    chainOps.push_back(sign);
+  for (Operation *op : {static_cast<Operation *>(sign), poolPad.getOperation(),
+                        pool.getOperation(), flatten.getOperation()})
+    if (op)
+      chainOps.push_back(op);
   // (A step may also name its input as its unused init, as
   // convert-elementwise-to-linalg does.)
   for (auto [i, op] : llvm::enumerate(chainOps)) {
@@ -369,9 +404,50 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
                              [&] { producer->setOperand(1, newFilter); });
   }
   rewriter.setInsertionPoint(pack);
-  auto thresholdType = RankedTensorType::get({channels}, rewriter.getI32Type());
+  Location loc = pack.getLoc();
+  if (pool) {
+    // After the flips every channel is +1 iff acc >= t, so the max of the
+    // window's signs is +1 iff the max of its accumulators reaches t:
+    // pool the integers (padding and init INT32_MIN never win).
+    Type i32 = rewriter.getI32Type();
+    Value lowest = arith::ConstantOp::create(
+        rewriter, loc,
+        rewriter.getIntegerAttr(i32, std::numeric_limits<int32_t>::min()));
+    Value input = acc;
+    if (poolPad) {
+      auto padType = cast<RankedTensorType>(poolPad.getType()).clone(i32);
+      input = tensor::PadOp::create(rewriter, loc, padType, acc,
+                                    poolPad.getMixedLowPad(),
+                                    poolPad.getMixedHighPad(), lowest);
+    }
+    auto pooledType =
+        cast<RankedTensorType>(pool.getResultTypes()[0]).clone(i32);
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, lowest,
+                     tensor::EmptyOp::create(rewriter, loc,
+                                             pooledType.getShape(), i32)
+                         .getResult())
+                     .getResult(0);
+    acc = linalg::PoolingNhwcMaxOp::create(
+              rewriter, loc, TypeRange{pooledType},
+              ValueRange{input, pool.getInputs()[1]}, ValueRange{init},
+              pool.getStrides(), pool.getDilations())
+              .getResult(0);
+  }
+  if (flatten) {
+    acc = tensor::CollapseShapeOp::create(rewriter, loc, acc,
+                                          flatten.getReassociationIndices());
+    // The flattened axis runs over (pixel, channel): channel = k mod O.
+    int64_t flatSize = cast<ShapedType>(acc.getType()).getShape().back();
+    SmallVector<int32_t> tiled(flatSize);
+    for (int64_t k = 0; k < flatSize; ++k)
+      tiled[k] = thresholds[k % channels];
+    thresholds = std::move(tiled);
+  }
+  auto thresholdType = RankedTensorType::get(
+      {static_cast<int64_t>(thresholds.size())}, rewriter.getI32Type());
   Value thresholdValue = arith::ConstantOp::create(
-      rewriter, pack.getLoc(),
+      rewriter, loc,
       DenseElementsAttr::get(thresholdType, ArrayRef<int32_t>(thresholds)));
   rewriter.replaceOpWithNewOp<ThresholdOp>(pack, pack.getP().getType(), acc,
                                            thresholdValue);

@@ -205,3 +205,40 @@ func.func @float_layer_pack(%x: tensor<2x4xf32>) -> tensor<2x1xi64> {
   %p = bnn.pack %s : tensor<2x4xf32> -> tensor<2x1xi64>
   return %p : tensor<2x1xi64>
 }
+
+// -----
+
+// A flatten whose rows are not whole words (3 channels in i64 words), after
+// a max pool of the signs: the accumulators are max-pooled as integers
+// (padding and init INT32_MIN), flattened, and compared with thresholds
+// tiled over the pixels (channel = k mod 3):
+//   ch0: acc - 0.5 >= 0    iff acc >= 1
+//   ch1: -acc - 1.5 >= 0   iff acc <= -2: filter bits flip, -acc >= 2
+//   ch2: acc + 1.5 >= 0    iff acc >= -1
+// CHECK-LABEL: func @flatten_after_pool
+// CHECK: %[[ACC:.+]] = bnn.bconv2d
+// CHECK: %[[MIN:.+]] = arith.constant -2147483648 : i32
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%[[MIN]] : i32)
+// CHECK: %[[POOL:.+]] = linalg.pooling_nhwc_max {{.*}} ins(%[[ACC]], %{{.*}} : tensor<1x4x4x3xi32>, tensor<2x2xf32>) outs(%[[INIT]] : tensor<1x2x2x3xi32>)
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[POOL]] {{\[}}[0], [1, 2, 3]] : tensor<1x2x2x3xi32> into tensor<1x12xi32>
+// CHECK: %[[T:.+]] = arith.constant dense<[1, 2, -1, 1, 2, -1, 1, 2, -1, 1, 2, -1]> : tensor<12xi32>
+// CHECK: %[[P:.+]] = bnn.threshold %[[FLAT]], %[[T]] : tensor<1x12xi32>, tensor<12xi32> -> tensor<1x1xi64>
+// CHECK: return %[[P]]
+func.func @flatten_after_pool(%x: tensor<1x4x4x1xi64>) -> tensor<1x1xi64> {
+  %f = arith.constant dense<[[[[1]]], [[[2]]], [[[4]]]]> : tensor<3x1x1x1xi64>
+  %acc = bnn.bconv2d %x, %f channels_in = 3 strides = [1, 1] padding = [0, 0, 0, 0]
+      : tensor<1x4x4x1xi64>, tensor<3x1x1x1xi64> -> tensor<1x4x4x3xi32>
+  %m = arith.constant dense<[1.0, -1.0, 1.0]> : tensor<3xf32>
+  %b = arith.constant dense<[-0.5, -1.5, 1.5]> : tensor<3xf32>
+  %y = bnn.scale %acc, %m, %b : tensor<1x4x4x3xi32>, tensor<3xf32>, tensor<3xf32>
+  %s = bnn.sign %y : tensor<1x4x4x3xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x2x2x3xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
+  %win = tensor.empty() : tensor<2x2xf32>
+  %pool = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%s, %win : tensor<1x4x4x3xf32>, tensor<2x2xf32>) outs(%init : tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
+  %flat = tensor.collapse_shape %pool [[0], [1, 2, 3]] : tensor<1x2x2x3xf32> into tensor<1x12xf32>
+  %p = bnn.pack %flat : tensor<1x12xf32> -> tensor<1x1xi64>
+  return %p : tensor<1x1xi64>
+}

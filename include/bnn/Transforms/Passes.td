@@ -82,7 +82,10 @@ def BNNFuseThreshold : Pass<"bnn-fuse-threshold"> {
     Channels whose chain decreases in acc get their filter bits flipped;
     channels with a constant sign get a threshold that is always or never
     met. `bnn.pack` of a `linalg.pooling_nhwc_max` of signs becomes
-    `bnn.bmaxpool2d` of the packed signs.
+    `bnn.bmaxpool2d` of the packed signs. A flatten whose rows are not whole
+    words (and a max pool of the signs before it) is fused too: the
+    accumulators are max-pooled as integers and flattened, and the
+    thresholds are tiled over the pixels.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bnn::BNNDialect"];

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that the compile-time passes left no float op between binary layers.
 
-    check_packed.py EXPECT_JSON [IR_FILE|-] [--strict-flatten]
+    check_packed.py EXPECT_JSON [IR_FILE|-] [--allow-float-flatten]
 
 Reads the IR printed by
 `bnn-opt -bnn-fold-transforms -bnn-binarize -canonicalize -bnn-fuse-threshold
@@ -18,10 +18,12 @@ each function named in EXPECT_JSON (written by gen_models.py):
     ("packed"). Anything else in between (arith, linalg, bnn.scale,
     bnn.sign, bnn.pack, bnn.unpack, ...) is a float op between two binary
     layers: an error, except on edges the generator marks
-    "packed_or_float" (a flatten whose pixels are not whole words), where it
-    is printed as a NOTE (an error with --strict-flatten); so is a max pool
-    right before such a flatten that stayed a linalg.pooling_nhwc_max. The
-    first binary layer's input must be a bnn.pack (of the float first layer).
+    "packed_or_float" (a flatten whose pixels are not whole words), where
+    --allow-float-flatten makes it a NOTE; so is a max pool right before such
+    a flatten that stayed a float linalg.pooling_nhwc_max. Such a flatten is
+    fused too: the threshold then reads the flattened (integer max-pooled)
+    accumulators, which the chain check follows. The first binary layer's
+    input must be a bnn.pack (of the float first layer).
 
 Prints one line per function ("ok ..." or "FAIL ...") and, last,
 "N passed, M failed"; exits with 1 if any function failed.
@@ -36,6 +38,7 @@ FUNC_RE = re.compile(r'^\s*func\.func\s+(?:public\s+|private\s+)?@([\w$.-]+)\s*\
 VAL_RE = re.compile(r'%[\w.$-]+')
 
 PASS_THROUGH = ("bnn.bmaxpool2d", "tensor.collapse_shape", "tensor.expand_shape")
+INTEGER_PASS_THROUGH = ("tensor.collapse_shape", "tensor.pad", "linalg.pooling_nhwc_max")
 
 
 def parse(text):
@@ -75,7 +78,7 @@ def check(fname, ops, defs, exp, strict_flatten, notes):
         "conv_float": count(lambda o: o["name"].startswith("linalg.conv")),
         "matmul_float": count(lambda o: o["name"] == "linalg.matmul"),
     }
-    pools = count(lambda o: o["name"].startswith("linalg.pooling"))
+    pools = count(lambda o: o["name"].startswith("linalg.pooling") and "xf32>" in o["text"])
     may_float = 0 if strict_flatten else exp.get("pools_may_float", 0)
     if pools > may_float:
         errors.append("%d linalg.pooling op(s) left: max pools of signs must become bnn.bmaxpool2d" % pools)
@@ -103,8 +106,15 @@ def check(fname, ops, defs, exp, strict_flatten, notes):
                               % (op["res"], srcname))
             continue
         prev = binary[i - 1]
-        if srcname == "bnn.threshold" and src["args"] and src["args"][0] == prev["res"]:
-            continue
+        if srcname == "bnn.threshold" and src["args"]:
+            # The accumulators may be max-pooled and flattened as integers
+            # before the threshold (a flatten whose rows are not whole words).
+            acc = defs.get(src["args"][0])
+            while (acc is not None and acc["res"] != prev["res"] and
+                   acc["name"] in INTEGER_PASS_THROUGH and "xi32>" in acc["text"]):
+                acc = defs.get(acc["args"][0]) if acc["args"] else None
+            if acc is not None and acc["res"] == prev["res"]:
+                continue
         # Describe the float chain back to the previous binary layer.
         path = chain + [srcname]
         w = src
@@ -124,7 +134,7 @@ def check(fname, ops, defs, exp, strict_flatten, notes):
 
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    strict_flatten = "--strict-flatten" in sys.argv[1:]
+    strict_flatten = "--allow-float-flatten" not in sys.argv[1:]
     if not 1 <= len(args) <= 2:
         sys.exit(__doc__)
     with open(args[0]) as f:
