@@ -176,6 +176,8 @@ private:
   /// shared between layers (a zero bias, say) is stored once.
   void addStorage(Row &row, Value value);
   void setOutput(Row &row, Type type);
+  /// The row of a packed layer: 1-bit input, 1-bit weights (2 with a mask).
+  Row &newPackedRow(Operation *op, Value filterMask, Type accType);
 
   void visitBConv2D(BConv2DOp op);
   void visitBDense(BDenseOp op);
@@ -221,13 +223,19 @@ void SummaryBuilder::setOutput(Row &row, Type type) {
     row.outputShape = SmallVector<int64_t>(shaped.getShape());
 }
 
-void SummaryBuilder::visitBConv2D(BConv2DOp op) {
+Row &SummaryBuilder::newPackedRow(Operation *op, Value filterMask,
+                                  Type accType) {
   Row &row = newRow(op);
-  unsigned bits = op.getFilterMask() ? 2 : 1;
   row.inputBits = 1;
   row.hasWeights = true;
-  row.weightBits = bits;
-  setOutput(row, op.getAcc().getType());
+  row.weightBits = filterMask ? 2 : 1;
+  setOutput(row, accType);
+  return row;
+}
+
+void SummaryBuilder::visitBConv2D(BConv2DOp op) {
+  Row &row = newPackedRow(op, op.getFilterMask(), op.getAcc().getType());
+  unsigned bits = *row.weightBits;
   Type filter = op.getFilter().getType();
   // The verifier keeps groups in [1, channels_in]; stay safe regardless.
   Count perGroup = op.getGroups() == 0
@@ -245,12 +253,8 @@ void SummaryBuilder::visitBConv2D(BConv2DOp op) {
 }
 
 void SummaryBuilder::visitBDense(BDenseOp op) {
-  Row &row = newRow(op);
-  unsigned bits = op.getFilterMask() ? 2 : 1;
-  row.inputBits = 1;
-  row.hasWeights = true;
-  row.weightBits = bits;
-  setOutput(row, op.getAcc().getType());
+  Row &row = newPackedRow(op, op.getFilterMask(), op.getAcc().getType());
+  unsigned bits = *row.weightBits;
   Count size = static_cast<int64_t>(op.getSize());
   accumulate(row.params, bits,
              mul(dimSize(op.getFilter().getType(), 0), size));

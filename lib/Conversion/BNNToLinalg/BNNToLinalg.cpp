@@ -171,6 +171,12 @@ Value maskedDot(OpBuilder &b, Location loc, Value a, Value f, Value m) {
   return arith::TruncIOp::create(b, loc, i32, dot);
 }
 
+/// The i32 accumulators of a packed reduction, starting at 0.
+Value zeroAccumulators(OpBuilder &b, Location loc, RankedTensorType type) {
+  return filledTensor(b, loc, type.getShape(),
+                      constantInt(b, loc, b.getI32Type(), 0));
+}
+
 /// Body of the packed reductions. args: input word, filter word, then the
 /// masks to AND together (filter mask, logical bits, tap validity), then
 /// the i32 accumulator.
@@ -626,11 +632,8 @@ struct LowerBConv2D : public StaticShapeLowering<BConv2DOp> {
     }
     maps.push_back(AffineMap::get(7, 0, {n, oh, ow, o}, ctx));
 
-    Value init = filledTensor(rewriter, loc, resultType.getShape(),
-                              constantInt(rewriter, loc, rewriter.getI32Type(), 0));
-    Value acc = generic(rewriter, loc, init, inputs, maps, iterators(4, 3),
-                        accumulateMaskedDot);
-    return acc;
+    return generic(rewriter, loc, zeroAccumulators(rewriter, loc, resultType),
+                   inputs, maps, iterators(4, 3), accumulateMaskedDot);
   }
 };
 
@@ -651,12 +654,9 @@ struct LowerBDense : public StaticShapeLowering<BDenseOp> {
     inputs.push_back(logicalBitsMask(rewriter, loc, op.getSize(), wordBits));
     maps.push_back(selectDims(ctx, 3, {2}));
     maps.push_back(selectDims(ctx, 3, {0, 1}));
-    Value init =
-        filledTensor(rewriter, loc, op.getAcc().getType().getShape(),
-                     constantInt(rewriter, loc, rewriter.getI32Type(), 0));
-    Value acc = generic(rewriter, loc, init, inputs, maps, iterators(2, 1),
-                        accumulateMaskedDot);
-    return acc;
+    return generic(rewriter, loc,
+                   zeroAccumulators(rewriter, loc, op.getAcc().getType()),
+                   inputs, maps, iterators(2, 1), accumulateMaskedDot);
   }
 };
 
