@@ -2,6 +2,7 @@
 
 #include "bnn/Pipelines/Pipelines.h"
 #include "bnn/Conversion/Passes.h"
+#include "bnn/Target/TargetMachine.h"
 #include "bnn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -14,6 +15,28 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+/// The target's vector width and registers; the pipeline options are checked
+/// by bnn-compile before they get here, so a description LLVM does not know
+/// (a bnn-opt user's typo) falls back to 128-bit vectors and 16 registers,
+/// which every x86-64 and AArch64 CPU has.
+static bnn::KernelTarget
+getKernelTarget(const bnn::InferencePipelineOptions &options) {
+  bnn::initializeTargets();
+  llvm::Expected<bnn::TargetDescription> target =
+      bnn::resolveTarget(options.targetTriple, options.cpu, options.features);
+  if (!target) {
+    llvm::consumeError(target.takeError());
+    return {};
+  }
+  llvm::Expected<bnn::KernelTarget> kernel =
+      bnn::describeKernelTarget(*target);
+  if (!kernel) {
+    llvm::consumeError(kernel.takeError());
+    return {};
+  }
+  return *kernel;
+}
 
 void bnn::buildInferencePipeline(OpPassManager &pm,
                                  const InferencePipelineOptions &options) {
@@ -41,12 +64,23 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
     summary.outputFile = options.summaryOutput;
     pm.addPass(createBNNSummary(summary));
   }
-  pm.addPass(createBNNLower());
+  // Packed kernels in the blocked layout of the target's register tiles.
+  KernelTarget kernel = getKernelTarget(options);
+  BNNLowerOptions lowerOptions;
+  lowerOptions.channelBlock = options.tile ? kernel.channelBlock() : 0;
+  pm.addPass(createBNNLower(lowerOptions));
   pm.addPass(createBNNVerifyLowered());
   // Elementwise arith/math on whole tensors become linalg too.
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.tile) {
+    BNNTileOptions tileOptions;
+    tileOptions.vectorBits = kernel.vectorBits;
+    tileOptions.registers = kernel.registers;
+    pm.addNestedPass<func::FuncOp>(createBNNTile(tileOptions));
+    pm.addPass(createCanonicalizerPass());
+  }
 
   // Buffers: results become caller-allocated out-parameters.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -64,11 +98,18 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   // Loops, then the LLVM dialect with bare-pointer arguments.
   pm.addNestedPass<func::FuncOp>(createBNNLowerStridedCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Vector ops of the register tiles: transfers LLVM cannot take directly
+  // become unrolled loads and stores.
+  VectorTransferToSCFOptions vectorToSCF;
+  vectorToSCF.enableFullUnroll(true);
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(vectorToSCF));
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertIndexToLLVMPass());

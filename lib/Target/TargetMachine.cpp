@@ -143,6 +143,35 @@ bnn::resolveTarget(StringRef triple, StringRef cpu, StringRef features) {
   return target;
 }
 
+llvm::Expected<bnn::KernelTarget>
+bnn::describeKernelTarget(const TargetDescription &target) {
+  llvm::Triple llvmTriple(llvm::Triple::normalize(target.triple));
+  std::string error;
+  const llvm::Target *backend =
+      llvm::TargetRegistry::lookupTarget(llvmTriple, error);
+  if (!backend)
+    return createStringError("unknown target triple '" + target.triple + "'");
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      backend->createMCSubtargetInfo(llvmTriple, target.cpu, target.features));
+  if (!subtarget)
+    return createStringError("target " + target.triple +
+                             " has no subtarget information");
+  KernelTarget kernel;
+  if (llvmTriple.getArch() == llvm::Triple::aarch64) {
+    kernel.vectorBits = 128;
+    kernel.registers = 32;
+    return kernel;
+  }
+  if (subtarget->checkFeatures("+avx512f")) {
+    kernel.vectorBits = 512;
+    kernel.registers = 32;
+    kernel.vectorPopcount = subtarget->checkFeatures("+avx512vpopcntdq");
+  } else if (subtarget->checkFeatures("+avx2")) {
+    kernel.vectorBits = 256;
+  }
+  return kernel;
+}
+
 static llvm::CodeGenOptLevel getCodeGenOptLevel(unsigned optLevel) {
   switch (optLevel) {
   case 0:

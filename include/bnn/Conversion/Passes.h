@@ -14,7 +14,10 @@
 namespace mlir::bnn {
 
 /// Patterns rewriting every bnn op into linalg/tensor/arith/math on tensors.
-void populateBNNToLinalgPatterns(RewritePatternSet &patterns);
+/// With `channelBlock` > 0, bdense and ungrouped bconv2d use the blocked
+/// formulation that bnn-tile tiles (see bnn-lower's description).
+void populateBNNToLinalgPatterns(RewritePatternSet &patterns,
+                                 int64_t channelBlock = 0);
 
 #define GEN_PASS_DECL
 #include "bnn/Conversion/Passes.h.inc"

@@ -15,7 +15,21 @@ def BNNLower : Pass<"bnn-lower", "::mlir::ModuleOp"> {
     a multiple of the word width (tail bits masked), both pad values (exact
     zero padding masks padded taps), groups, dilation, ternary masks, both
     word widths.
+
+    With `channel-block=B` (B > 0), `bnn.bdense` and ungrouped
+    `bnn.bconv2d` use the blocked formulation that `bnn-tile` turns into
+    register tiles: filters re-laid out as [O/B, ..., words, B] (at compile
+    time when constant), one `linalg.generic` of XOR, popcount and add per
+    filter tap, and an epilogue (marked `bnn.register_tile`) that forms the
+    accumulators from the popcounts, the live bits of each filter and exact
+    corrections for the zero-padded border. With 0 (the default) every
+    packed reduction is one `linalg.generic` with its masks in the body.
   }];
+  let options = [
+    Option<"channelBlock", "channel-block", "int64_t", /*default=*/"0",
+           "Output channels per block of the blocked packed kernels (the "
+           "vector lanes of a register tile); 0 keeps one generic per op">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

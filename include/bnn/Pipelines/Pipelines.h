@@ -38,6 +38,12 @@ struct InferencePipelineOptions
                      "binarize, fuse thresholds, pack weights); off, the "
                      "model is compiled as written"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> tile{
+      *this, "tile",
+      llvm::cl::desc("Lower bconv2d and bdense to the blocked layout and "
+                     "tile and vectorize them (bnn-tile) for the target; "
+                     "off, every packed kernel is one scalar loop nest"),
+      llvm::cl::init(true)};
   PassOptions::Option<SummaryFormat> summary{
       *this, "summary",
       llvm::cl::desc("Print the bnn-summary model summary of the model as "

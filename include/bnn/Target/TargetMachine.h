@@ -54,6 +54,29 @@ llvm::Expected<TargetDescription> resolveTarget(llvm::StringRef triple,
                                                 llvm::StringRef cpu,
                                                 llvm::StringRef features);
 
+/// What the packed kernels' register tiles are built from (bnn-lower's
+/// channel block, bnn-tile's register budget).
+struct KernelTarget {
+  /// Width of a vector register in bits: 512 (AVX-512), 256 (AVX2), 128
+  /// (SSE2, NEON).
+  unsigned vectorBits = 128;
+  /// Number of vector registers (32 with AVX-512 and on AArch64, else 16).
+  unsigned registers = 16;
+  /// Whether popcount of a vector of 64-bit words is one instruction
+  /// (AVX-512 VPOPCNTDQ); elsewhere LLVM expands it (nibble table on x86,
+  /// `cnt` + pairwise adds on AArch64). Reported, not needed by the tiles.
+  bool vectorPopcount = false;
+  /// Output channels per block: four vectors of 64-bit words with 32
+  /// registers, two with 16.
+  unsigned channelBlock() const {
+    return vectorBits / 64 * (registers >= 32 ? 4 : 2);
+  }
+};
+
+/// The kernel target of a resolved description: the CPU's features as LLVM
+/// knows them, with `features` applied.
+llvm::Expected<KernelTarget> describeKernelTarget(const TargetDescription &target);
+
 /// A position-independent TargetMachine for `target` (from resolveTarget)
 /// at optimization level `optLevel` (0 to 3).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>

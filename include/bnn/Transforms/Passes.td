@@ -130,6 +130,45 @@ def BNNSummary : Pass<"bnn-summary"> {
   ];
 }
 
+def BNNTile : Pass<"bnn-tile", "::mlir::func::FuncOp"> {
+  let summary = "Tile the blocked packed kernels into vectorized register tiles";
+  let description = [{
+    Runs after `bnn-lower` with `channel-block` > 0, on tensors. Each epilogue
+    of a blocked packed reduction (a `linalg.generic` marked
+    `bnn.register_tile`) is tiled into register tiles of P output pixels (or
+    batch rows, for a dense layer) by B output channels (the block), and the
+    producers of its accumulators (the zero fill and the XOR-popcount
+    generics of every tap) are fused into the tile (`TilingInterface`,
+    `scf::tileConsumerAndFuseProducersUsingSCF`). The word reductions are
+    tiled by one word, every linalg op in a tile is vectorized
+    (`linalg::vectorize`), and the accumulators are hoisted out of the word
+    loops and forwarded from tap to tap, so that they live in vector
+    registers for the whole reduction: the inner loop is a load of B filter
+    words, a broadcast input word, XOR, popcount and add.
+
+    P is the largest divisor of the output width (batch) whose accumulators
+    fit in half of the vector registers: P * ceil(B * word bits /
+    vector-bits) <= registers / 2. The inference pipeline derives
+    `vector-bits`, `registers` and bnn-lower's `channel-block` from its
+    target options (triple, cpu, features). Ops without the marker are left
+    alone.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"128",
+           "Width of the target's vector registers in bits (128, 256, 512)">,
+    Option<"registers", "registers", "int64_t", /*default=*/"16",
+           "Number of vector registers of the target">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def BNNLowerStridedCopies : Pass<"bnn-lower-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Turn copies between strided buffers into linalg.copy";
   let description = [{
