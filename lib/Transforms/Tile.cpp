@@ -65,7 +65,8 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
     if (vectorBits < 64 || registers < 2) {
       getOperation().emitError("bnn-tile: expected vector-bits >= 64 and "
                                "registers >= 2, got ")
-          << vectorBits << " and " << registers;
+          << static_cast<int64_t>(vectorBits) << " and "
+          << static_cast<int64_t>(registers);
       return signalPassFailure();
     }
     SmallVector<linalg::GenericOp> epilogues;
@@ -170,12 +171,6 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
       rewriter.replaceOp(op, result->replacements);
     }
 
-    // The accumulator read and write of each word loop move out of it.
-    SmallVector<scf::ForOp> loops;
-    func.walk([&](scf::ForOp loop) { loops.push_back(loop); });
-    for (scf::ForOp loop : loops)
-      hoistLoopInvariantSubsets(rewriter, loop);
-
     RewritePatternSet patterns(ctx);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
@@ -191,7 +186,18 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
       dialect->getCanonicalizationPatterns(patterns);
     for (RegisteredOperationName op : ctx->getRegisteredOperations())
       op.getCanonicalizationPatterns(patterns, ctx);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    if (failed(applyPatternsGreedily(func, frozen)))
+      return func.emitError("bnn-tile: vector cleanup did not converge");
+
+    // The accumulator read and write of each word loop move out of it (the
+    // pairs match once the transfers are in their final form), then the
+    // forwarding across taps runs once more.
+    SmallVector<scf::ForOp> loops;
+    func.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops)
+      hoistLoopInvariantSubsets(rewriter, loop);
+    if (failed(applyPatternsGreedily(func, frozen)))
       return func.emitError("bnn-tile: vector cleanup did not converge");
     return success();
   }

@@ -592,7 +592,7 @@ struct BNNLowerPass : public bnn::impl::BNNLowerBase<BNNLowerPass> {
   void runOnOperation() override {
     if (channelBlock < 0) {
       getOperation().emitError("bnn-lower: channel-block must be >= 0, got ")
-          << channelBlock;
+          << static_cast<int64_t>(channelBlock);
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
