@@ -107,6 +107,12 @@ static cl::opt<bool> noBNNPasses(
              "bnn-binarize, bnn-fuse-threshold and bnn-pack-weights"),
     cl::init(false), cl::cat(compileCategory));
 
+static cl::opt<bool> noTile(
+    "no-tile",
+    cl::desc("Keep every packed kernel one scalar loop nest: no blocked "
+             "layout, no bnn-tile register tiles (for comparisons)"),
+    cl::init(false), cl::cat(compileCategory));
+
 // Optional value: a bare --summary means text.
 static cl::opt<std::string>
     summaryFlag("summary",
@@ -224,6 +230,7 @@ static LogicalResult compile() {
   pipelineOptions.cpu = target->cpu;
   pipelineOptions.features = target->features;
   pipelineOptions.binarize = !noBNNPasses;
+  pipelineOptions.tile = !noTile;
   if (summaryFlag.getNumOccurrences()) {
     if (summaryFlag.empty() || summaryFlag == "text")
       pipelineOptions.summary = bnn::SummaryFormat::Text;
@@ -249,6 +256,8 @@ static LogicalResult compile() {
       note << " features=" << pipelineOptions.features;
     if (!pipelineOptions.binarize)
       note << " binarize=false";
+    if (!pipelineOptions.tile)
+      note << " tile=false";
     note << "'\n";
     return failure();
   }

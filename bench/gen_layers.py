@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Writes the packed layers of the kernel benchmark as one MLIR file.
+
+Each layer is a public function `NAME(input, filter) -> acc` holding one
+bnn.bconv2d (3x3, pad 1, NHWC packed in i64 words) or bnn.bdense, with the
+filter as an argument for the convolutions (re-laid out at every call,
+a cost included in their times) and a constant for the dense layers (as
+in a model: the blocked layout is made at compile time). The ResNet-18
+binary layer shapes of issue 9 plus a stride-2 down-sampling layer, a
+ternary layer and a dense layer at batch 1 and 16. `--suffix` is appended
+to every name so that two builds (tiled, scalar) link into one benchmark.
+Prints the layer table (name, kind, N, H, W, C, O, stride, ternary) that
+bench.cpp mirrors.
+"""
+import argparse
+
+LAYERS = [
+    # name, H, W, C, O, stride, ternary
+    ("conv56x56x64", 56, 56, 64, 64, 1, False),
+    ("conv28x28x128", 28, 28, 128, 128, 1, False),
+    ("conv14x14x256", 14, 14, 256, 256, 1, False),
+    ("conv7x7x512", 7, 7, 512, 512, 1, False),
+    ("conv56x56x64s2", 56, 56, 64, 128, 2, False),
+    ("conv28x28x128t", 28, 28, 128, 128, 1, True),
+]
+DENSE = [("dense1x4096", 1, 4096, 4096), ("dense16x4096", 16, 4096, 4096)]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--suffix", default="")
+    p.add_argument("-o", required=True)
+    a = p.parse_args()
+    out = []
+    for name, h, w, c, o, s, t in LAYERS:
+        words = c // 64
+        oh, ow = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
+        it = "tensor<1x%dx%dx%dxi64>" % (h, w, words)
+        ft = "tensor<%dx3x3x%dxi64>" % (o, words)
+        rt = "tensor<1x%dx%dx%dxi32>" % (oh, ow, o)
+        mask_arg = ", %%m: %s" % ft if t else ""
+        mask_use = " mask %m" if t else ""
+        mask_ty = ", " + ft if t else ""
+        out.append(
+            "func.func @%s%s(%%x: %s, %%f: %s%s) -> %s {\n"
+            "  %%0 = bnn.bconv2d %%x, %%f%s channels_in = %d strides = [%d, %d] "
+            "padding = [1, 1, 1, 1] : %s, %s%s -> %s\n"
+            "  return %%0 : %s\n}\n"
+            % (name, a.suffix, it, ft, mask_arg, rt, mask_use, c, s, s, it, ft,
+               mask_ty, rt, rt))
+    for name, n, k, o in DENSE:
+        it = "tensor<%dx%dxi64>" % (n, k // 64)
+        ft = "tensor<%dx%dxi64>" % (o, k // 64)
+        rt = "tensor<%dx%dxi32>" % (n, o)
+        # Constant weights, as in a compiled model: the blocked layout is
+        # made at compile time (a splat keeps the MLIR file small).
+        out.append(
+            "func.func @%s%s(%%x: %s) -> %s {\n"
+            "  %%f = arith.constant dense<6148914691236517205> : %s\n"
+            "  %%0 = bnn.bdense %%x, %%f size = %d : %s, %s -> %s\n"
+            "  return %%0 : %s\n}\n" % (name, a.suffix, it, rt, ft, k, it, ft,
+                                       rt, rt))
+    with open(a.o, "w") as f:
+        f.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
