@@ -79,6 +79,10 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
     tileOptions.vectorBits = kernel.vectorBits;
     tileOptions.registers = kernel.registers;
     pm.addNestedPass<func::FuncOp>(createBNNTile(tileOptions));
+    BNNVectorizeOptions vectorizeOptions;
+    vectorizeOptions.vectorBits = kernel.vectorBits;
+    vectorizeOptions.registers = kernel.registers;
+    pm.addNestedPass<func::FuncOp>(createBNNVectorize(vectorizeOptions));
     pm.addPass(createCanonicalizerPass());
   }
 

@@ -27,6 +27,11 @@ namespace mlir::bnn {
 void populateBNNBinarizePatterns(RewritePatternSet &patterns,
                                  unsigned wordBits);
 
+/// Float convolution filters to HWCF and matmul weights read as [N, K] to
+/// [K, N] (constants permuted at compile time): output channels innermost,
+/// where a vectorized register tile reads them (used by bnn-vectorize).
+void populateVectorKernelLayoutPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "bnn/Transforms/Passes.h.inc"
 

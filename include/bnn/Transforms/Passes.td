@@ -169,6 +169,49 @@ def BNNTile : Pass<"bnn-tile", "::mlir::func::FuncOp"> {
   ];
 }
 
+def BNNVectorize : Pass<"bnn-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile and vectorize the float convolutions and matmuls";
+  let description = [{
+    Runs after `bnn-tile`, on tensors, and gives the float layers (a model's
+    first convolution and its classifier, and the float code of a training
+    step) the upstream tile-decompose-vectorize path:
+
+    - `linalg.conv_2d_nhwc_fhwc` on floats becomes `conv_2d_nhwc_hwcf` (the
+      filter is permuted at compile time when it is a constant), and
+      `linalg.matmul` reading its weights as [N, K] reads them as [K, N]:
+      output channels innermost, contiguous in vector lanes.
+    - A convolution is tiled into register tiles of P output pixels by F
+      output channels with its zero fill fused (`TilingInterface`), its
+      filter taps and input channels into steps of one, each step
+      decomposed to a 1-D convolution (`populateDecomposeConvolutionPatterns`)
+      and vectorized (`linalg::vectorize`): P broadcast inputs times one
+      filter vector, P fused multiply-adds into accumulators that stay in
+      registers for the whole reduction.
+    - A matmul is tiled into M rows by N columns, its K loop into steps of
+      one, and vectorized the same way (outer products).
+
+    F is the largest divisor of the output channels of at most two vectors;
+    P the largest divisor of the output width (rows, for a matmul) whose
+    accumulators fit in half of the registers. Ops inside loops (the packed
+    register tiles of bnn-tile), integer ops and dynamic shapes are left
+    alone.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"128",
+           "Width of the target's vector registers in bits (128, 256, 512)">,
+    Option<"registers", "registers", "int64_t", /*default=*/"16",
+           "Number of vector registers of the target">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def BNNLowerStridedCopies : Pass<"bnn-lower-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Turn copies between strided buffers into linalg.copy";
   let description = [{

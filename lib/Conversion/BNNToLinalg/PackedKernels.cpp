@@ -36,10 +36,6 @@ using namespace mlir::bnn::lowering;
 
 namespace {
 
-/// The attribute that marks the epilogue of a blocked packed reduction: the
-/// op bnn-tile tiles (and fuses its producers into).
-constexpr StringLiteral kRegisterTileAttr = "bnn.register_tile";
-
 /// [O, d1, ..., dk] -> [ceil(O / B), d1, ..., dk, B]: output channel
 /// o = ob * B + oi of the blocked tensor. Channels past O are 0 words; their
 /// results are sliced away. Constant filters are re-laid out at compile time.
@@ -289,7 +285,7 @@ Value epilogue(OpBuilder &b, Location loc, Value popcounts, Value liveBits,
           acc = arith::AddIOp::create(nb, l, acc, correction);
         yieldValue(nb, l, acc);
       });
-  op->setAttr(kRegisterTileAttr, b.getUnitAttr());
+  op->setAttr(BNNDialect::getRegisterTileAttrName(), b.getUnitAttr());
   return op.getResult(0);
 }
 

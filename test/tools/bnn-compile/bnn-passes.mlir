@@ -7,13 +7,14 @@
 // RUN: bnn-compile %s --target=x86_64-linux-gnu --emit=obj -o %t.o 2>&1 | count 0
 
 // Binarized: xor/popcount on i64 words, no float multiply-add left for the
-// binary layer (the classifier's fmul remains).
+// binary layer. As written: both layers are float matmuls, vectorized by
+// bnn-vectorize into multiply-adds.
 // PACKED-NOT: remark
 // PACKED: llvm.func @layer
 // PACKED: llvm.intr.ctpop
 // FLOAT: llvm.func @layer
 // FLOAT-NOT: llvm.intr.ctpop
-// FLOAT: llvm.fmul
+// FLOAT: llvm.intr.fmuladd
 // REMARK: remark: not binarized: weights of output channel 1 are not +-alpha: |w| is 0.5 and 1
 
 func.func @layer(%x: tensor<2x64xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {

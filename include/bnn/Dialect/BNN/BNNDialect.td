@@ -35,6 +35,13 @@ def BNN_Dialect : Dialect {
                            "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  let extraClassDeclaration = [{
+    /// Unit attribute bnn-lower puts on the epilogue of a blocked packed
+    /// reduction: the op bnn-tile builds a register tile around.
+    static constexpr ::llvm::StringLiteral getRegisterTileAttrName() {
+      return "bnn.register_tile";
+    }
+  }];
 }
 
 #endif // BNN_DIALECT_BNN_BNNDIALECT_TD

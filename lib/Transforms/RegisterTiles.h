@@ -1,0 +1,49 @@
+//===- RegisterTiles.h - Shared steps of the register-tiling passes -------===//
+//
+// bnn-tile (packed kernels) and bnn-vectorize (float and elementwise kernels)
+// build register tiles the same way: tile the parallel loops and fuse the
+// accumulator's producers (TilingInterface), tile the reductions by one
+// step, vectorize every linalg op inside the tile loops, and hoist the
+// accumulators out of the reduction loops so they stay in registers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BNN_LIB_TRANSFORMS_REGISTERTILES_H
+#define BNN_LIB_TRANSFORMS_REGISTERTILES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace mlir::bnn {
+
+/// The largest divisor of `size` that is at most `limit` (at least 1).
+int64_t largestDivisorAtMost(int64_t size, int64_t limit);
+
+/// Tiles `consumer` by `tileSizes` (0: not tiled) and fuses into the tile the
+/// producers of its operands for which `shouldFuse` holds, transitively.
+/// Replaces `consumer`; returns the tiled consumer and the fused producers.
+FailureOr<SmallVector<Operation *>>
+tileAndFuseProducers(RewriterBase &rewriter, TilingInterface consumer,
+                     ArrayRef<int64_t> tileSizes,
+                     function_ref<bool(OpResult)> shouldFuse);
+
+/// Tiles every reduction loop of `op` by one iteration (loops nest in the
+/// op's loop order) and replaces `op`; returns the tiled op (`op` itself
+/// when it has no reduction).
+FailureOr<linalg::LinalgOp> tileReductionsByOne(RewriterBase &rewriter,
+                                                linalg::LinalgOp op);
+
+/// Vectorizes `tileOps` (the linalg ops of register tiles; ops the
+/// vectorizer rejects stay as they are), lowers the vector ops of `func`
+/// that have no direct LLVM form (contractions become outer products, that
+/// is FMAs), and hoists the accumulator reads and writes out of the loops.
+/// `passName` prefixes the errors.
+LogicalResult vectorizeRegisterTiles(func::FuncOp func,
+                                     ArrayRef<linalg::LinalgOp> tileOps,
+                                     StringRef passName);
+
+} // namespace mlir::bnn
+
+#endif // BNN_LIB_TRANSFORMS_REGISTERTILES_H

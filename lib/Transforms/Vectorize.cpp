@@ -1,0 +1,138 @@
+//===- Vectorize.cpp - Register tiles for the float layers ----------------===//
+//
+// bnn-vectorize: the upstream tile-decompose-vectorize path for the float
+// convolutions and matmuls that bnn-tile does not handle (a model's first
+// convolution, its classifier, the float code of a training step). What is
+// ours is the choice of the register tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RegisterTiles.h"
+#include "bnn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "bnn-vectorize"
+
+namespace mlir::bnn {
+#define GEN_PASS_DEF_BNNVECTORIZE
+#include "bnn/Transforms/Passes.h.inc"
+} // namespace mlir::bnn
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+namespace {
+
+/// A linalg op the pass tiles: static float tensors, not inside a loop
+/// (bnn-tile's register tiles already are).
+bool isTopLevelStaticFloat(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op->getParentOfType<scf::ForOp>() ||
+      ShapedType::isDynamicShape(op.getStaticLoopRanges()))
+    return false;
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    return isa<FloatType>(getElementTypeOrSelf(type));
+  });
+}
+
+/// Only the zero fill of the accumulators joins a tile.
+bool isFill(OpResult producer) {
+  return isa<linalg::FillOp>(producer.getOwner());
+}
+
+struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
+  using BNNVectorizeBase::BNNVectorizeBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    if (vectorBits < 64 || registers < 2) {
+      func.emitError("bnn-vectorize: expected vector-bits >= 64 and "
+                     "registers >= 2, got ")
+          << static_cast<int64_t>(vectorBits) << " and "
+          << static_cast<int64_t>(registers);
+      return signalPassFailure();
+    }
+
+    RewritePatternSet layouts(ctx);
+    populateVectorKernelLayoutPatterns(layouts);
+    if (failed(applyPatternsGreedily(func, std::move(layouts))))
+      return signalPassFailure();
+
+    SmallVector<linalg::LinalgOp> kernels;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op) &&
+          isTopLevelStaticFloat(op))
+        kernels.push_back(op);
+    });
+    PatternRewriter rewriter(ctx);
+    SmallVector<linalg::LinalgOp> tileOps;
+    for (linalg::LinalgOp kernel : kernels)
+      if (failed(tileKernel(rewriter, kernel, tileOps)))
+        return signalPassFailure();
+    if (failed(vectorizeRegisterTiles(func, tileOps, getArgument())))
+      return signalPassFailure();
+  }
+
+  /// Tile sizes of a convolution (loops N, OH, OW, F, KH, KW, C) or matmul
+  /// (M, N, K): `pixels` rows by `channels` output channels; reductions are
+  /// tiled separately.
+  SmallVector<int64_t> registerTile(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool conv = isa<linalg::Conv2DNhwcHwcfOp>(op);
+    unsigned pixelDim = conv ? 2 : 0, channelDim = conv ? 3 : 1;
+    unsigned elementBits =
+        getElementTypeOrSelf(op->getResult(0).getType()).getIntOrFloatBitWidth();
+    int64_t lanes = std::max<int64_t>(1, vectorBits / elementBits);
+    int64_t channels = largestDivisorAtMost(ranges[channelDim], 2 * lanes);
+    int64_t perPixel = llvm::divideCeil(channels, lanes);
+    int64_t budget = std::max<int64_t>(1, registers / 2 / perPixel);
+    SmallVector<int64_t> tile(ranges.size(), 0);
+    for (unsigned d = 0; d < channelDim; ++d)
+      tile[d] = 1;
+    tile[pixelDim] = largestDivisorAtMost(ranges[pixelDim], budget);
+    tile[channelDim] = channels;
+    return tile;
+  }
+
+  /// Tiles `kernel` and appends the ops of its tiles to `tileOps`.
+  LogicalResult tileKernel(PatternRewriter &rewriter, linalg::LinalgOp kernel,
+                           SmallVectorImpl<linalg::LinalgOp> &tileOps) {
+    SmallVector<int64_t> tile = registerTile(kernel);
+    LLVM_DEBUG(llvm::dbgs() << "bnn-vectorize: " << kernel->getName() << " at "
+                            << kernel.getLoc() << " tile "
+                            << llvm::interleaved(tile) << "\n");
+    FailureOr<SmallVector<Operation *>> tiled = tileAndFuseProducers(
+        rewriter, cast<TilingInterface>(kernel.getOperation()), tile, isFill);
+    if (failed(tiled))
+      return kernel.emitError("bnn-vectorize: tiling failed");
+    for (Operation *op : *tiled) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if (!linalgOp)
+        continue;
+      FailureOr<linalg::LinalgOp> step = tileReductionsByOne(rewriter, linalgOp);
+      if (failed(step))
+        return op->emitError("bnn-vectorize: tiling the reduction failed");
+      // A step of a convolution tile has a 1x1 window: a 1-D convolution,
+      // which the vectorizer takes.
+      if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(step->getOperation())) {
+        rewriter.setInsertionPoint(conv);
+        FailureOr<linalg::Conv1DNwcWcfOp> conv1d =
+            linalg::DownscaleSizeOneWindowed2DConvolution<
+                linalg::Conv2DNhwcHwcfOp, linalg::Conv1DNwcWcfOp>(
+                rewriter.getContext())
+                .returningMatchAndRewrite(conv, rewriter);
+        if (failed(conv1d))
+          return conv.emitError("bnn-vectorize: a convolution step is not a "
+                                "1-D convolution");
+        step = cast<linalg::LinalgOp>(conv1d->getOperation());
+      }
+      tileOps.push_back(*step);
+    }
+    return success();
+  }
+};
+
+} // namespace
