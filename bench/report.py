@@ -1,20 +1,71 @@
 #!/usr/bin/env python3
-"""Turns the Google Benchmark JSON of bench.cpp into the Markdown table of
-docs/BENCHMARKS.md: per layer, tiled and scalar G binary MAC/s, % of the
-ceiling measured in the same run, and the speed-up of the tiles."""
+"""Turns the Google Benchmark JSON of bench.cpp into the Markdown tables of
+docs/BENCHMARKS.md and the data of its plot.
+
+    report.py RESULTS.json CPU PLOT.dat TORCH.json
+
+Per layer: compiled (tiled) and --no-tile (scalar) G MAC/s, % of the
+ceiling measured in the same run (XOR+popcount+add for packed layers, FMA
+for float layers), and oneDNN's f32 layer of the same shape; the ratios are
+of rates on the same number of MACs, that is of times."""
 import json
 import sys
 
 results = json.load(open(sys.argv[1]))["benchmarks"]
 cpu = sys.argv[2] if len(sys.argv) > 2 else "unknown CPU"
-rate = {b["name"][3:]: b["GMAC/s"] for b in results}
-ceiling = rate.pop("Ceiling")
+plot = open(sys.argv[3], "w") if len(sys.argv) > 3 else None
+rate = {b["name"][3:]: b["GMAC/s"] for b in results if "GMAC/s" in b}
+# Per image microseconds of the end-to-end models.
+per_image = {b["name"][3:]: b["real_time"] / b["batch"] for b in results
+             if "batch" in b}
+anchor = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else {}
+binary_ceiling = max(rate.pop(n) for n in list(rate)
+                     if n.startswith("Ceiling<"))
+float_ceiling = max(rate.pop(n) for n in list(rate)
+                    if n.startswith("FloatCeiling<"))
 names = [n[: -len("_tiled")] for n in rate if n.endswith("_tiled")]
-print("Machine: %s, one thread. Ceiling (register-resident XOR + popcount + "
-      "add, widest vectors): **%.0f G binary MAC/s**.\n" % (cpu, ceiling))
-print("| layer | tiled G MAC/s | % of ceiling | scalar G MAC/s | tiled / scalar |")
-print("|---|---|---|---|---|")
-for n in names:
-    t, s = rate[n + "_tiled"], rate[n + "_scalar"]
-    print("| %s | %.0f | %.0f%% | %.0f | %.1fx |" % (n, t, 100 * t / ceiling, s,
-                                                   t / s))
+
+print("Machine: %s, one thread. Ceilings measured in the same run "
+      "(register-resident, widest vectors): XOR + popcount + add **%.0f G "
+      "binary MAC/s**, f32 FMA **%.0f G MAC/s** (%.0fx less).\n"
+      % (cpu, binary_ceiling, float_ceiling, binary_ceiling / float_ceiling))
+
+
+def table(title, rows, ceiling, unit):
+    print("%s\n" % title)
+    print("| layer | compiled %s | %% of ceiling | --no-tile | compiled / --no-tile "
+          "| oneDNN f32 G MAC/s | compiled vs oneDNN (time) |" % unit)
+    print("|---|---|---|---|---|---|---|")
+    for n in rows:
+        t, s, d = rate[n + "_tiled"], rate[n + "_scalar"], rate[n + "_onednn"]
+        ratio = t / d
+        vs = "%.1fx faster" % ratio if ratio >= 1 else "%.1fx slower" % (1 / ratio)
+        print("| %s | %.0f | %.0f%% | %.0f | %.1fx | %.0f | %s |"
+              % (n, t, 100 * t / ceiling, s, t / s, d, vs))
+        if plot:
+            plot.write("%s %.1f\n" % (n, 100 * t / ceiling))
+    print()
+
+
+table("Packed layers (G binary MAC/s; 3x3 pad 1 convolutions, N = 1):",
+      [n for n in names if not n.startswith("f")], binary_ceiling,
+      "G MAC/s")
+table("Float layers (G f32 MAC/s; bnn-vectorize):",
+      [n for n in names if n.startswith("f")], float_ceiling, "G MAC/s")
+
+if per_image:
+    print("End to end, the Fashion-MNIST demo model (examples/fashion_mnist) "
+          "against the same float network in PyTorch %s (one thread, "
+          "convolutions through oneDNN; bench/torch_anchor.py):\n"
+          % anchor.get("torch_version", "?"))
+    print("| batch | bnn-mlir us/image | PyTorch us/image | bnn-mlir vs PyTorch |")
+    print("|---|---|---|---|")
+    for batch in (1, 64):
+        ours = per_image.get("demo_b%d" % batch)
+        theirs = anchor.get("demo_b%d" % batch)
+        if ours is None or theirs is None:
+            continue
+        theirs *= 1e6
+        print("| %d | %.2f | %.2f | %.1fx faster |" % (batch, ours, theirs,
+                                                       theirs / ours))
+    print()

@@ -6,7 +6,7 @@
 # docs/BENCHMARKS.md (section "Packed kernels") and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh bench
 scripts/build.sh bnn-compile
 OUT=${BUILD_DIR:-build}/bench
 mkdir -p "$OUT"
@@ -15,11 +15,25 @@ python3 bench/gen_layers.py --suffix=_scalar -o "$OUT/layers_scalar.mlir"
 BC=${BUILD_DIR:-build}/bin/bnn-compile
 "$BC" "$OUT/layers_tiled.mlir" --target=host -O3 --emit=obj -o "$OUT/layers_tiled.o" --header "$OUT/layers_tiled.h"
 "$BC" "$OUT/layers_scalar.mlir" --target=host -O3 --no-tile --emit=obj -o "$OUT/layers_scalar.o" --header "$OUT/layers_scalar.h"
+# End to end: the demo model at batch 1 and (leading dimension rewritten) 64.
+python3 examples/fashion_mnist/make_model.py -o "$OUT" >/dev/null
+sed 's/tensor<1x/tensor<64x/g; s/@fashion_bnn\b/@fashion_bnn64/' "$OUT/fashion_bnn.mlir" > "$OUT/fashion_bnn64.mlir"
+"$BC" "$OUT/fashion_bnn.mlir" --target=host -O3 --emit=obj -o "$OUT/demo_b1.o" --header "$OUT/demo_b1.h"
+"$BC" "$OUT/fashion_bnn64.mlir" --target=host -O3 --emit=obj -o "$OUT/demo_b64.o" --header "$OUT/demo_b64.h"
 clang++-22 -O3 -march=native -std=c++17 -I"$OUT" bench/bench.cpp \
-  "$OUT/layers_tiled.o" "$OUT/layers_scalar.o" -lbenchmark -lpthread -o "$OUT/bench"
+  "$OUT/layers_tiled.o" "$OUT/layers_scalar.o" "$OUT/demo_b1.o" "$OUT/demo_b64.o" -ldnnl -lbenchmark -lpthread -o "$OUT/bench"
+# One thread everywhere: oneDNN's OpenMP runtime, PyTorch.
+export OMP_NUM_THREADS=1
 "$OUT/bench" --benchmark_min_time=0.5 --benchmark_format=json > "$OUT/results.json"
+# PyTorch is Debian's python3-torch, for /usr/bin/python3.
+/usr/bin/python3 bench/torch_anchor.py "$OUT/torch.json"
 python3 bench/report.py "$OUT/results.json" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
-  > "$OUT/table.md"
+  "$OUT/plot.dat" "$OUT/torch.json" > "$OUT/table.md"
+# The plot: % of the ceiling per layer.
+gnuplot -e "set terminal png size 900,420; set output 'docs/benchmarks.png';
+  set style fill solid; set boxwidth 0.7; set yrange [0:*]; set xtics rotate by -35;
+  set ylabel '% of the measured ceiling'; set title 'bnn-mlir kernels, one thread';
+  plot '$OUT/plot.dat' using 0:2:xtic(1) with boxes notitle"
 cat "$OUT/table.md"
 python3 - "$OUT/table.md" <<'PY'
 import re, sys

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages bnn-mlir needs, only those that are missing.
 # Idempotent: prints one line and does nothing when everything is present.
+#
+#   scripts/install-deps.sh          what building, the demo and the tests need
+#   scripts/install-deps.sh bench    plus the benchmark anchors (scripts/bench.sh):
+#                                    oneDNN, PyTorch, gnuplot
+#   scripts/install-deps.sh dev      plus clang-format-22
 set -euo pipefail
 
 PACKAGES=(
@@ -15,6 +20,13 @@ PACKAGES=(
   # the demo's data set
   dataset-fashion-mnist
 )
+for group in "$@"; do
+  case "$group" in
+    bench) PACKAGES+=(libdnnl-dev python3-torch python3-numpy gnuplot-nox) ;;
+    dev) PACKAGES+=(clang-format-22) ;;
+    *) echo "install-deps: unknown group '$group' (expected bench or dev)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -62,8 +62,8 @@ Value permuteDims(PatternRewriter &rewriter, Location loc, Value value,
         rewriter, loc,
         DenseElementsAttr::getFromRawBuffer(permutedType, permuted));
   }
-  Value init = tensor::EmptyOp::create(rewriter, loc, shape,
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
   return linalg::TransposeOp::create(rewriter, loc, value, init, perm)
       ->getResult(0);
 }
@@ -84,8 +84,8 @@ struct ConvFilterToHWCF : OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics() || !isStaticFloat(op))
       return rewriter.notifyMatchFailure(op, "not a static float conv");
-    Value filter = permuteDims(rewriter, op.getLoc(), op.getInputs()[1],
-                               {1, 2, 3, 0});
+    Value filter =
+        permuteDims(rewriter, op.getLoc(), op.getInputs()[1], {1, 2, 3, 0});
     rewriter.replaceOpWithNewOp<linalg::Conv2DNhwcHwcfOp>(
         op, op.getResultTypes(), ValueRange{op.getInputs()[0], filter},
         op.getOutputs(), op.getStrides(), op.getDilations());

@@ -87,8 +87,8 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
         /*assumeDynamicDimsMatchVecSizes=*/false,
         /*createNamedContraction=*/true);
     if (failed(result)) {
-      LLVM_DEBUG(llvm::dbgs() << passName << ": not vectorized: " << op
-                              << "\n");
+      LLVM_DEBUG(llvm::dbgs()
+                 << passName << ": not vectorized: " << op << "\n");
       continue;
     }
     rewriter.replaceOp(op, result->replacements);
@@ -103,8 +103,8 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
       contractions, vector::VectorContractLowering::OuterProduct);
   vector::populateVectorTransferPermutationMapLoweringPatterns(contractions);
   if (failed(applyPatternsGreedily(func, std::move(contractions))))
-    return func.emitError() << passName
-                            << ": lowering the contractions did not converge";
+    return func.emitError()
+           << passName << ": lowering the contractions did not converge";
 
   RewritePatternSet patterns(ctx);
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);

@@ -79,9 +79,8 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
     // Accumulators of the popcounts are words: the first input's type.
     auto popcountType =
         cast<RankedTensorType>(epilogue.getDpsInputs()[0].getType());
-    SmallVector<int64_t> tile =
-        registerTile(ranges, popcountType.getElementTypeBitWidth(), vectorBits,
-                     registers);
+    SmallVector<int64_t> tile = registerTile(
+        ranges, popcountType.getElementTypeBitWidth(), vectorBits, registers);
     LLVM_DEBUG(llvm::dbgs() << "bnn-tile: " << epilogue.getLoc() << " tile "
                             << llvm::interleaved(tile) << "\n");
 
@@ -105,7 +104,8 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       if (!linalgOp)
         continue;
-      FailureOr<linalg::LinalgOp> words = tileReductionsByOne(rewriter, linalgOp);
+      FailureOr<linalg::LinalgOp> words =
+          tileReductionsByOne(rewriter, linalgOp);
       if (failed(words))
         return op->emitError("bnn-tile: tiling the word reduction failed");
       tileOps.push_back(*words);

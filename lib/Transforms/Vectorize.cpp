@@ -11,6 +11,8 @@
 #include "bnn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
@@ -26,15 +28,40 @@ using namespace mlir::bnn;
 
 namespace {
 
-/// A linalg op the pass tiles: static float tensors, not inside a loop
+/// A linalg op the pass may tile: static tensors, not inside a loop
 /// (bnn-tile's register tiles already are).
-bool isTopLevelStaticFloat(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics() || op->getParentOfType<scf::ForOp>() ||
-      ShapedType::isDynamicShape(op.getStaticLoopRanges()))
-    return false;
+bool isTopLevelStatic(linalg::LinalgOp op) {
+  return op.hasPureTensorSemantics() && !op->getParentOfType<scf::ForOp>() &&
+         !ShapedType::isDynamicShape(op.getStaticLoopRanges());
+}
+
+bool hasFloatOperands(linalg::LinalgOp op) {
   return llvm::all_of(op->getOperandTypes(), [](Type type) {
     return isa<FloatType>(getElementTypeOrSelf(type));
   });
+}
+
+/// Fills and elementwise generics (batch norm, bias, activations, packing),
+/// possibly with a short reduction (the bits of a packed word): left to
+/// LLVM's loop
+/// vectorizer, a loop nest over NHWC with few channels gets gathers and
+/// scatters across pixels.
+constexpr int64_t kMaxReductionElements = 256;
+
+bool isRowwiseGeneric(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp, linalg::FillOp>(op) ||
+      op.getNumParallelLoops() == 0 ||
+      !llvm::all_of(
+          op.getIndexingMapsArray(),
+          [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+      failed(linalg::vectorizeOpPrecondition(op)))
+    return false;
+  int64_t reductionElements = 1;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (auto [range, iterator] : llvm::zip(ranges, op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::reduction)
+      reductionElements *= range;
+  return reductionElements <= kMaxReductionElements;
 }
 
 /// Only the zero fill of the accumulators joins a tile.
@@ -58,19 +85,30 @@ struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
 
     RewritePatternSet layouts(ctx);
     populateVectorKernelLayoutPatterns(layouts);
+    // A pad becomes a fill (vectorized below) and an insert_slice, as
+    // bufferization would make it, but early enough for the fill to be seen.
+    linalg::populateDecomposePadPatterns(layouts);
     if (failed(applyPatternsGreedily(func, std::move(layouts))))
       return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> kernels;
+    SmallVector<linalg::LinalgOp> rows;
     func.walk([&](linalg::LinalgOp op) {
+      if (!isTopLevelStatic(op))
+        return;
       if (isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op) &&
-          isTopLevelStaticFloat(op))
+          hasFloatOperands(op))
         kernels.push_back(op);
+      else if (isRowwiseGeneric(op))
+        rows.push_back(op);
     });
     PatternRewriter rewriter(ctx);
     SmallVector<linalg::LinalgOp> tileOps;
     for (linalg::LinalgOp kernel : kernels)
       if (failed(tileKernel(rewriter, kernel, tileOps)))
+        return signalPassFailure();
+    for (linalg::LinalgOp row : rows)
+      if (failed(tileRows(rewriter, row, tileOps)))
         return signalPassFailure();
     if (failed(vectorizeRegisterTiles(func, tileOps, getArgument())))
       return signalPassFailure();
@@ -83,8 +121,8 @@ struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     bool conv = isa<linalg::Conv2DNhwcHwcfOp>(op);
     unsigned pixelDim = conv ? 2 : 0, channelDim = conv ? 3 : 1;
-    unsigned elementBits =
-        getElementTypeOrSelf(op->getResult(0).getType()).getIntOrFloatBitWidth();
+    unsigned elementBits = getElementTypeOrSelf(op->getResult(0).getType())
+                               .getIntOrFloatBitWidth();
     int64_t lanes = std::max<int64_t>(1, vectorBits / elementBits);
     int64_t channels = largestDivisorAtMost(ranges[channelDim], 2 * lanes);
     int64_t perPixel = llvm::divideCeil(channels, lanes);
@@ -95,6 +133,36 @@ struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
     tile[pixelDim] = largestDivisorAtMost(ranges[pixelDim], budget);
     tile[channelDim] = channels;
     return tile;
+  }
+
+  /// Tiles an elementwise generic into vectors along its innermost parallel
+  /// loop (at most four vectors of 32-bit lanes), one step of every other
+  /// parallel loop, its reduction whole; appends the tile to `tileOps`.
+  LogicalResult tileRows(RewriterBase &rewriter, linalg::LinalgOp op,
+                         SmallVectorImpl<linalg::LinalgOp> &tileOps) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    SmallVector<int64_t> tile(ranges.size(), 0);
+    int64_t innermost = -1;
+    for (auto [d, iterator] : llvm::enumerate(iterators))
+      if (iterator == utils::IteratorType::parallel) {
+        tile[d] = 1;
+        innermost = d;
+      }
+    int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+    tile[innermost] = largestDivisorAtMost(ranges[innermost], 4 * lanes);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tile));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op.emitError("bnn-vectorize: tiling an elementwise op failed");
+    rewriter.replaceOp(op, tiled->replacements);
+    for (Operation *tiledOp : tiled->tiledOps)
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiledOp))
+        tileOps.push_back(linalgOp);
+    return success();
   }
 
   /// Tiles `kernel` and appends the ops of its tiles to `tileOps`.
@@ -112,12 +180,14 @@ struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       if (!linalgOp)
         continue;
-      FailureOr<linalg::LinalgOp> step = tileReductionsByOne(rewriter, linalgOp);
+      FailureOr<linalg::LinalgOp> step =
+          tileReductionsByOne(rewriter, linalgOp);
       if (failed(step))
         return op->emitError("bnn-vectorize: tiling the reduction failed");
       // A step of a convolution tile has a 1x1 window: a 1-D convolution,
       // which the vectorizer takes.
-      if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(step->getOperation())) {
+      if (auto conv =
+              dyn_cast<linalg::Conv2DNhwcHwcfOp>(step->getOperation())) {
         rewriter.setInsertionPoint(conv);
         FailureOr<linalg::Conv1DNwcWcfOp> conv1d =
             linalg::DownscaleSizeOneWindowed2DConvolution<

@@ -134,3 +134,84 @@ func.func @matmul_in_loop(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %c: tensor<4
   }
   return %r : tensor<4x4xf32>
 }
+
+// -----
+
+// Elementwise generics and fills: vectors along the innermost parallel loop
+// (here all 16 channels), one step of every other loop. A pad becomes a fill
+// of the padded tensor and an insert_slice.
+// AVX512-LABEL: func @elementwise_and_pad
+// AVX512-NOT: tensor.pad
+// AVX512: scf.for %{{.*}} = %c0 to %c28 step %c1
+// AVX512: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// AVX512: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<1x1x1x16xf32>
+// AVX512: scf.for %{{.*}} = %c0 to %c30 step %c1
+// AVX512: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<1x1x1x16xf32>
+// AVX512: tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [1, 28, 28, 16] [1, 1, 1, 1]
+func.func @elementwise_and_pad(%x: tensor<1x28x28x16xf32>, %b: tensor<16xf32>) -> tensor<1x30x30x16xf32> {
+  %e = tensor.empty() : tensor<1x28x28x16xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %b : tensor<1x28x28x16xf32>, tensor<16xf32>) outs(%e : tensor<1x28x28x16xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %s = arith.addf %in, %bias : f32
+    linalg.yield %s : f32
+  } -> tensor<1x28x28x16xf32>
+  %one = arith.constant 1.0 : f32
+  %p = tensor.pad %y low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %one : f32
+  } : tensor<1x28x28x16xf32> to tensor<1x30x30x16xf32>
+  return %p : tensor<1x30x30x16xf32>
+}
+
+// -----
+
+// A short reduction (the 64 bits of a packed word) stays whole in the
+// vector: one compare of 4 x 64 floats, one select of the bit masks, 64 ORs
+// of 4 words.
+// AVX512-LABEL: func @pack_words
+// AVX512: scf.for %{{.*}} = %c0 to %c8 step %c1
+// AVX512: scf.for %{{.*}} = %c0 to %c8 step %c1
+// AVX512: arith.cmpf olt, %{{.*}}, %{{.*}} : vector<4x64xf32>
+// AVX512: arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<4x64xi1>, vector<4x64xi64>
+// AVX512-COUNT-64: arith.ori %{{.*}}, %{{.*}} : vector<4xi64>
+// AVX512-NOT: arith.ori
+func.func @pack_words(%x: tensor<8x4x64xf32>) -> tensor<8x4xi64> {
+  %zero = arith.constant 0 : i64
+  %e = tensor.empty() : tensor<8x4xi64>
+  %z = linalg.fill ins(%zero : i64) outs(%e : tensor<8x4xi64>) -> tensor<8x4xi64>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, w, b) -> (n, w, b)>, affine_map<(n, w, b) -> (n, w)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : tensor<8x4x64xf32>) outs(%z : tensor<8x4xi64>) {
+  ^bb0(%in: f32, %acc: i64):
+    %cz = arith.constant 0.0 : f32
+    %neg = arith.cmpf olt, %in, %cz : f32
+    %bit = linalg.index 2 : index
+    %bit64 = arith.index_cast %bit : index to i64
+    %one = arith.constant 1 : i64
+    %shifted = arith.shli %one, %bit64 : i64
+    %c0 = arith.constant 0 : i64
+    %v = arith.select %neg, %shifted, %c0 : i64
+    %o = arith.ori %acc, %v : i64
+    linalg.yield %o : i64
+  } -> tensor<8x4xi64>
+  return %r : tensor<8x4xi64>
+}
+
+// -----
+
+// Left alone: a long reduction and a window (not a projected permutation).
+// AVX512-LABEL: func @long_reduction_and_window
+// AVX512: linalg.generic
+// AVX512: linalg.generic
+// AVX512-NOT: vector.
+func.func @long_reduction_and_window(%x: tensor<4x1024xf32>, %init: tensor<4xf32>, %img: tensor<1x8x8x1xf32>, %win: tensor<2x2xf32>, %pool: tensor<1x4x4x1xf32>) -> (tensor<4xf32>, tensor<1x4x4x1xf32>) {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x1024xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(n, h, w, c, kh, kw) -> (n, h * 2 + kh, w * 2 + kw, c)>, affine_map<(n, h, w, c, kh, kw) -> (kh, kw)>, affine_map<(n, h, w, c, kh, kw) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%img, %win : tensor<1x8x8x1xf32>, tensor<2x2xf32>) outs(%pool : tensor<1x4x4x1xf32>) {
+  ^bb0(%in: f32, %w: f32, %acc: f32):
+    %s = arith.maximumf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x4x1xf32>
+  return %r, %m : tensor<4xf32>, tensor<1x4x4x1xf32>
+}
