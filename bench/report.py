@@ -2,7 +2,10 @@
 """Turns the Google Benchmark JSON of bench.cpp into the Markdown tables of
 docs/BENCHMARKS.md and the data of its plot.
 
-    report.py RESULTS.json CPU PLOT.dat TORCH.json
+    report.py RESULTS.json CPU PLOT.dat TORCH.json KEPT.json
+
+KEPT.json: the end-to-end models run again with glibc's malloc keeping
+freed memory (no fresh mmapped pages per call).
 
 Per layer: compiled (tiled) and --no-tile (scalar) G MAC/s, % of the
 ceiling measured in the same run (XOR+popcount+add for packed layers, FMA
@@ -19,6 +22,10 @@ rate = {b["name"][3:]: b["GMAC/s"] for b in results if "GMAC/s" in b}
 per_image = {b["name"][3:]: b["real_time"] / b["batch"] for b in results
              if "batch" in b}
 anchor = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else {}
+kept = {}
+if len(sys.argv) > 5:
+    kept = {b["name"][3:]: b["real_time"] / b["batch"]
+            for b in json.load(open(sys.argv[5]))["benchmarks"] if "batch" in b}
 binary_ceiling = max(rate.pop(n) for n in list(rate)
                      if n.startswith("Ceiling<"))
 float_ceiling = max(rate.pop(n) for n in list(rate)
@@ -58,14 +65,23 @@ if per_image:
           "against the same float network in PyTorch %s (one thread, "
           "convolutions through oneDNN; bench/torch_anchor.py):\n"
           % anchor.get("torch_version", "?"))
-    print("| batch | bnn-mlir us/image | PyTorch us/image | bnn-mlir vs PyTorch |")
-    print("|---|---|---|---|")
+    print("| batch | bnn-mlir us/image | PyTorch us/image | bnn-mlir vs PyTorch "
+          "| bnn-mlir us/image, malloc keeping freed memory | vs PyTorch |")
+    print("|---|---|---|---|---|---|")
+
+    def ratio(theirs, ours):
+        r = theirs / ours
+        return "%.1fx faster" % r if r >= 1 else "%.1fx slower" % (1 / r)
+
     for batch in (1, 64):
-        ours = per_image.get("demo_b%d" % batch)
-        theirs = anchor.get("demo_b%d" % batch)
+        name = "demo_b%d" % batch
+        ours, theirs = per_image.get(name), anchor.get(name)
         if ours is None or theirs is None:
             continue
         theirs *= 1e6
-        print("| %d | %.2f | %.2f | %.1fx faster |" % (batch, ours, theirs,
-                                                       theirs / ours))
+        ours_kept = kept.get(name)
+        kept_cells = ("%.2f | %s" % (ours_kept, ratio(theirs, ours_kept))
+                      if ours_kept else "- | -")
+        print("| %d | %.2f | %.2f | %s | %s |" % (batch, ours, theirs,
+                                                 ratio(theirs, ours), kept_cells))
     print()

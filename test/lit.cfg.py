@@ -43,6 +43,21 @@ config.substitutions.append(
 # qemu-user); -static needs no AArch64 sysroot at run time.
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64-run")
+    # The register tiles of wider x86 targets run where the host has them
+    # (x86-64-v3: AVX2; x86-64-v4: AVX-512 F/BW/DQ/VL).
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = set()
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        flags = set()
+    if {"avx2", "fma", "bmi2", "movbe"} <= flags:
+        config.available_features.add("x86-64-v3-run")
+    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+        config.available_features.add("x86-64-v4-run")
 aarch64_cc = shutil.which("aarch64-linux-gnu-gcc")
 qemu_aarch64 = shutil.which("qemu-aarch64")
 if aarch64_cc and qemu_aarch64:

@@ -526,6 +526,34 @@ def gen_bdense(s, rng):
                 i += 1
 
 
+def gen_tile_boundaries(s):
+    """Shapes on the edges of the register tiles of bnn-tile: output channels
+    that are not a multiple of any channel block (4 on SSE2, 8 on AVX2 and
+    NEON, 32 on AVX-512), output widths with no divisor in the pixel budget
+    (7, 11, 13) or a small one, padding on every single side, strides 2,
+    ternary masks, both word widths; dense layers with odd batches and
+    output counts."""
+    for w, ch, o, hw, pad, st, mask, pv in [
+            (64, 64, 33, (3, 7), (1, 1, 1, 1), (1, 1), False, 0),
+            (64, 64, 70, (2, 11), (1, 0, 0, 0), (1, 1), True, 1),
+            (32, 96, 40, (4, 13), (0, 1, 0, 0), (1, 1), False, 1),
+            (32, 32, 9, (5, 13), (0, 0, 1, 0), (2, 2), True, 0),
+            (64, 128, 65, (3, 14), (0, 0, 0, 1), (2, 1), False, 0),
+            (64, 65, 31, (6, 9), (2, 0, 1, 2), (1, 2), True, 1),
+            (32, 33, 100, (1, 25), (0, 0, 1, 1), (1, 1), False, 1),
+            (64, 200, 17, (7, 7), (1, 1, 1, 1), (1, 1), True, 0)]:
+        conv_case(s, w, ch, (3, 3), st, (1, 1), pad, pv, 1, mask, n=2 if mask else 1,
+                  hw=hw, o=o)
+    for w, n, size, o, mask in [(64, 5, 130, 33, False), (32, 7, 96, 70, True),
+                                (64, 16, 512, 40, True), (32, 3, 33, 100, False)]:
+        c = s.case("bdense", "bdense tile boundary i%d N=%d K=%d O=%d%s" % (
+            w, n, size, o, " mask" if mask else ""))
+        x = c.in_packed([n, size], w)
+        f = c.in_packed([o, size], w)
+        m = c.in_packed([o, size], w, "nonzero") if mask else None
+        c.ret(c.bdense(x, f, m, size))
+
+
 POOL_KERNELS = [(2, 2), (3, 3), (1, 1), (2, 3), (3, 1)]
 POOL_STRIDES = [(1, 1), (2, 2), (2, 1), (3, 3), (1, 2)]
 
@@ -725,6 +753,7 @@ def main():
     gen_pack_unpack(s, rng)
     gen_bconv2d(s, rng)
     gen_bdense(s, rng)
+    gen_tile_boundaries(s)
     gen_bmaxpool2d(s, rng)
     gen_scale_threshold(s, rng)
     gen_chains(s, rng)
