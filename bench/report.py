@@ -14,7 +14,18 @@ of rates on the same number of MACs, that is of times."""
 import json
 import sys
 
-results = json.load(open(sys.argv[1]))["benchmarks"]
+def medians(path):
+    """The median of the repetitions of every benchmark (bench.sh runs each
+    several times: the speed of a shared machine drifts), or the single runs
+    when there are no repetitions."""
+    runs = json.load(open(path))["benchmarks"]
+    picked = [b for b in runs if b.get("aggregate_name") == "median"]
+    if not picked:
+        picked = [b for b in runs if b.get("run_type") != "aggregate"]
+    return [dict(b, name=b.get("run_name", b["name"])) for b in picked]
+
+
+results = medians(sys.argv[1])
 cpu = sys.argv[2] if len(sys.argv) > 2 else "unknown CPU"
 plot = open(sys.argv[3], "w") if len(sys.argv) > 3 else None
 rate = {b["name"][3:]: b["GMAC/s"] for b in results if "GMAC/s" in b}
@@ -25,7 +36,7 @@ anchor = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else {}
 kept = {}
 if len(sys.argv) > 5:
     kept = {b["name"][3:]: b["real_time"] / b["batch"]
-            for b in json.load(open(sys.argv[5]))["benchmarks"] if "batch" in b}
+            for b in medians(sys.argv[5]) if "batch" in b}
 binary_ceiling = max(rate.pop(n) for n in list(rate)
                      if n.startswith("Ceiling<"))
 float_ceiling = max(rate.pop(n) for n in list(rate)
