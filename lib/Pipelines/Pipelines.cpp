@@ -29,8 +29,7 @@ getKernelTarget(const bnn::InferencePipelineOptions &options) {
     llvm::consumeError(target.takeError());
     return {};
   }
-  llvm::Expected<bnn::KernelTarget> kernel =
-      bnn::describeKernelTarget(*target);
+  llvm::Expected<bnn::KernelTarget> kernel = bnn::describeKernelTarget(*target);
   if (!kernel) {
     llvm::consumeError(kernel.takeError());
     return {};
@@ -113,7 +112,13 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   // Vector first: its lowering makes arith ops (vector.step becomes a
   // constant) that the arith conversion then takes.
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Temporaries come from a cache of the buffers of earlier calls.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  if (options.bufferCache) {
+    pm.addPass(createBNNBufferCache());
+    memrefToLLVM.useGenericFunctions = true;
+  }
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());

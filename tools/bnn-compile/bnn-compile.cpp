@@ -107,10 +107,16 @@ static cl::opt<bool> noBNNPasses(
              "bnn-binarize, bnn-fuse-threshold and bnn-pack-weights"),
     cl::init(false), cl::cat(compileCategory));
 
-static cl::opt<bool> noTile(
-    "no-tile",
-    cl::desc("Keep every packed kernel one scalar loop nest: no blocked "
-             "layout, no bnn-tile register tiles (for comparisons)"),
+static cl::opt<bool>
+    noTile("no-tile",
+           cl::desc("Keep every packed kernel one scalar loop nest: no blocked "
+                    "layout, no bnn-tile register tiles (for comparisons)"),
+           cl::init(false), cl::cat(compileCategory));
+
+static cl::opt<bool> noBufferCache(
+    "no-buffer-cache",
+    cl::desc("Malloc and free the model's temporaries on every call instead "
+             "of keeping them for the next call (docs/ABI.md)"),
     cl::init(false), cl::cat(compileCategory));
 
 // Optional value: a bare --summary means text.
@@ -231,6 +237,7 @@ static LogicalResult compile() {
   pipelineOptions.features = target->features;
   pipelineOptions.binarize = !noBNNPasses;
   pipelineOptions.tile = !noTile;
+  pipelineOptions.bufferCache = !noBufferCache;
   if (summaryFlag.getNumOccurrences()) {
     if (summaryFlag.empty() || summaryFlag == "text")
       pipelineOptions.summary = bnn::SummaryFormat::Text;
@@ -258,6 +265,8 @@ static LogicalResult compile() {
       note << " binarize=false";
     if (!pipelineOptions.tile)
       note << " tile=false";
+    if (!pipelineOptions.bufferCache)
+      note << " buffer-cache=false";
     note << "'\n";
     return failure();
   }

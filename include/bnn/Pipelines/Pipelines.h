@@ -29,8 +29,7 @@ struct InferencePipelineOptions
       *this, "cpu", llvm::cl::desc("Target CPU (as for llc -mcpu)"),
       llvm::cl::init("generic")};
   PassOptions::Option<std::string> features{
-      *this, "features",
-      llvm::cl::desc("Target features (as for llc -mattr)"),
+      *this, "features", llvm::cl::desc("Target features (as for llc -mattr)"),
       llvm::cl::init("")};
   PassOptions::Option<bool> binarize{
       *this, "binarize",
@@ -43,6 +42,12 @@ struct InferencePipelineOptions
       llvm::cl::desc("Lower bconv2d and bdense to the blocked layout and "
                      "tile and vectorize them (bnn-tile) for the target; "
                      "off, every packed kernel is one scalar loop nest"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> bufferCache{
+      *this, "buffer-cache",
+      llvm::cl::desc("Keep the temporaries of a call in a cache for the "
+                     "next calls (bnn-buffer-cache); off, every call mallocs "
+                     "and frees them"),
       llvm::cl::init(true)};
   PassOptions::Option<SummaryFormat> summary{
       *this, "summary",

@@ -212,6 +212,22 @@ def BNNVectorize : Pass<"bnn-vectorize", "::mlir::func::FuncOp"> {
   ];
 }
 
+def BNNBufferCache : Pass<"bnn-buffer-cache", "::mlir::ModuleOp"> {
+  let summary = "Reuse the temporaries of a compiled model across calls";
+  let description = [{
+    Defines `_mlir_memref_to_llvm_alloc` and `_mlir_memref_to_llvm_free`,
+    the functions `finalize-memref-to-llvm` calls with
+    `use-generic-functions`, as a small cache in front of libc's `malloc`
+    and `free`: a buffer freed at the end of a call goes into one of 64
+    slots (lock-free, internal to the object, shared by all threads) and the
+    next allocation of the same size takes it back, so repeated calls do
+    not fault fresh pages in. Buffers that find no free slot go back to
+    libc. Runs before the memref-to-LLVM conversion; a model that defines
+    one of these names itself is an error.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def BNNLowerStridedCopies : Pass<"bnn-lower-strided-copies", "::mlir::func::FuncOp"> {
   let summary = "Turn copies between strided buffers into linalg.copy";
   let description = [{
