@@ -2,7 +2,7 @@
 """Turns the Google Benchmark JSON of bench.cpp into the Markdown tables of
 docs/BENCHMARKS.md and the data of its plot.
 
-    report.py RESULTS.json CPU PLOT.dat TORCH.json KEPT.json
+    report.py RESULTS.json CPU PLOT.dat TORCH.json KEPT.json COMPILE.json
 
 KEPT.json: the end-to-end models run again with glibc's malloc keeping
 freed memory (no fresh mmapped pages per call).
@@ -96,3 +96,11 @@ if per_image:
         print("| %d | %.2f | %.2f | %s | %s |" % (batch, ours, theirs,
                                                  ratio(theirs, ours), kept_cells))
     print()
+
+if len(sys.argv) > 6:
+    compile_time = json.load(open(sys.argv[6]))
+    print("Compile time of the ResNet-18-sized binarized model "
+          "(bench/gen_resnet.py, 11 M parameters, `bnn-compile --target=host "
+          "-O3 --emit=obj`, parsing included): **%.1f s** with the register "
+          "tiles, %.1f s with `--no-tile`.\n"
+          % (compile_time["tiled"], compile_time["scalar"]))

@@ -32,10 +32,25 @@ REPS=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
 # mmapped pages by default (see docs/BENCHMARKS.md).
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295 \
   "$OUT/bench" --benchmark_filter=demo --benchmark_min_time=0.2 "${REPS[@]}" --benchmark_format=json > "$OUT/results_kept.json"
+# Compile time of a ResNet-18-sized binarized model (bench/gen_resnet.py),
+# with and without the register tiles.
+/usr/bin/python3 bench/gen_resnet.py -o "$OUT/resnet18_bnn.mlir"
+compile_seconds() {
+  local start end
+  start=$(date +%s.%N)
+  "$BC" "$OUT/resnet18_bnn.mlir" --target=host -O3 --emit=obj -o "$OUT/resnet18_bnn.o" "$@" \
+    --mlir-timing --mlir-output-format=json 2> "$OUT/resnet18_timing$*.json"
+  end=$(date +%s.%N)
+  python3 -c "print('%.1f' % ($end - $start))"
+}
+RESNET_TILED=$(compile_seconds)
+RESNET_SCALAR=$(compile_seconds --no-tile)
+echo "{\"tiled\": $RESNET_TILED, \"scalar\": $RESNET_SCALAR}" > "$OUT/compile_time.json"
 # PyTorch is Debian's python3-torch, for /usr/bin/python3.
 /usr/bin/python3 bench/torch_anchor.py "$OUT/torch.json"
 python3 bench/report.py "$OUT/results.json" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
-  "$OUT/plot.dat" "$OUT/torch.json" "$OUT/results_kept.json" > "$OUT/table.md"
+  "$OUT/plot.dat" "$OUT/torch.json" "$OUT/results_kept.json" "$OUT/compile_time.json" \
+  > "$OUT/table.md"
 # The plot: % of the ceiling per layer.
 gnuplot -e "set terminal png size 900,420; set output 'docs/benchmarks.png';
   set style fill solid; set boxwidth 0.7; set yrange [0:*]; set xtics rotate by -35;

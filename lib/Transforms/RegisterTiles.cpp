@@ -110,7 +110,7 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorBroadcastLoweringPatterns(patterns);
   vector::populateVectorTransposeLoweringPatterns(
-      patterns, vector::VectorTransposeLowering::EltWise);
+      patterns, vector::VectorTransposeLowering::Shuffle1D);
   vector::populateVectorMultiReductionLoweringPatterns(
       patterns, vector::VectorMultiReductionLowering::InnerParallel);
   vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
@@ -121,7 +121,13 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName op : ctx->getRegisteredOperations())
     op.getCanonicalizationPatterns(patterns, ctx);
-  FrozenRewritePatternSet frozen(std::move(patterns));
+  // Not the rewrite of a chain of row inserts into one from_elements of
+  // every scalar: on the accumulator tiles it multiplies the IR (and the
+  // compile time) several times over; LLVM gets the rows as they are.
+  FrozenRewritePatternSet frozen(
+      std::move(patterns),
+      /*disabledPatternLabels=*/{
+          "(anonymous namespace)::InsertChainFullyInitialized"});
   if (failed(applyPatternsGreedily(func, frozen)))
     return func.emitError() << passName << ": vector cleanup did not converge";
 

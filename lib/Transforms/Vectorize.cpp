@@ -48,12 +48,28 @@ bool hasFloatOperands(linalg::LinalgOp op) {
 /// scatters across pixels.
 constexpr int64_t kMaxReductionElements = 256;
 
+/// A projection that keeps the loop order ((d0, d2) but not (d2, d0)):
+/// vectors read and written along the innermost loop need no transposes,
+/// which lower element by element.
+bool isOrderedProjection(AffineMap map) {
+  if (!map.isProjectedPermutation())
+    return false;
+  int64_t previous = -1;
+  for (AffineExpr result : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(result);
+    if (!dim)
+      return false; // The zero of a broadcast map.
+    if (static_cast<int64_t>(dim.getPosition()) <= previous)
+      return false;
+    previous = dim.getPosition();
+  }
+  return true;
+}
+
 bool isRowwiseGeneric(linalg::LinalgOp op) {
   if (!isa<linalg::GenericOp, linalg::FillOp>(op) ||
       op.getNumParallelLoops() == 0 ||
-      !llvm::all_of(
-          op.getIndexingMapsArray(),
-          [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+      !llvm::all_of(op.getIndexingMapsArray(), isOrderedProjection) ||
       failed(linalg::vectorizeOpPrecondition(op)))
     return false;
   int64_t reductionElements = 1;

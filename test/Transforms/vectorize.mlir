@@ -197,12 +197,14 @@ func.func @pack_words(%x: tensor<8x4x64xf32>) -> tensor<8x4xi64> {
 
 // -----
 
-// Left alone: a long reduction and a window (not a projected permutation).
+// Left alone: a long reduction, a window (not a projected permutation) and a
+// transposing read (its vector transposes would lower element by element).
 // AVX512-LABEL: func @long_reduction_and_window
 // AVX512: linalg.generic
 // AVX512: linalg.generic
+// AVX512: linalg.generic
 // AVX512-NOT: vector.
-func.func @long_reduction_and_window(%x: tensor<4x1024xf32>, %init: tensor<4xf32>, %img: tensor<1x8x8x1xf32>, %win: tensor<2x2xf32>, %pool: tensor<1x4x4x1xf32>) -> (tensor<4xf32>, tensor<1x4x4x1xf32>) {
+func.func @long_reduction_and_window(%x: tensor<4x1024xf32>, %init: tensor<4xf32>, %img: tensor<1x8x8x1xf32>, %win: tensor<2x2xf32>, %pool: tensor<1x4x4x1xf32>, %t: tensor<8x16xf32>) -> (tensor<4xf32>, tensor<1x4x4x1xf32>, tensor<16x8xf32>) {
   %r = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x1024xf32>) outs(%init : tensor<4xf32>) {
   ^bb0(%in: f32, %acc: f32):
     %s = arith.addf %in, %acc : f32
@@ -213,5 +215,10 @@ func.func @long_reduction_and_window(%x: tensor<4x1024xf32>, %init: tensor<4xf32
     %s = arith.maximumf %in, %acc : f32
     linalg.yield %s : f32
   } -> tensor<1x4x4x1xf32>
-  return %r, %m : tensor<4xf32>, tensor<1x4x4x1xf32>
+  %e = tensor.empty() : tensor<16x8xf32>
+  %tr = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%t : tensor<8x16xf32>) outs(%e : tensor<16x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<16x8xf32>
+  return %r, %m, %tr : tensor<4xf32>, tensor<1x4x4x1xf32>, tensor<16x8xf32>
 }
