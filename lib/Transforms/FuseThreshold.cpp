@@ -61,6 +61,18 @@ struct ChainStep {
   SmallVector<SmallVector<float>> constants;
 };
 
+/// The f32 value of `value` if an arith.constant outside a step's body
+/// defines it.
+std::optional<float> getOutsideConstant(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto attr = dyn_cast<FloatAttr>(constant.getValue());
+  if (!attr || !attr.getType().isF32())
+    return std::nullopt;
+  return attr.getValue().convertToFloat();
+}
+
 bool hasNoFastMath(Operation *op) {
   auto fmf = op->getAttrOfType<arith::FastMathFlagsAttr>("fastmath");
   return !fmf || fmf.getValue() == arith::FastMathFlags::none;
@@ -95,7 +107,7 @@ FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
     why = "a step between the layers reads its output";
     return failure();
   }
-  for (Operation &inner : body)
+  for (Operation &inner : body) {
     if (!isEvaluable(inner)) {
       llvm::raw_string_ostream os(why);
       os << "a step between the layers uses '" << inner.getName()
@@ -103,6 +115,14 @@ FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
             "fast-math flags)";
       return failure();
     }
+    for (Value operand : inner.getOperands())
+      if (operand.getParentRegion() != &op.getRegion() &&
+          !getOutsideConstant(operand)) {
+        why = "a step between the layers reads a value from outside that "
+              "is not an f32 constant";
+        return failure();
+      }
+  }
   for (OpOperand *input : op.getDpsInputOperands()) {
     unsigned index = input->getOperandNumber();
     AffineMap map = op.getMatchingIndexingMap(input);
@@ -126,15 +146,16 @@ FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
       continue;
     }
     SmallVector<float> all(values.getValues<float>());
-    bool perChannel = map.getNumResults() == 1 &&
-                      map.getResult(0) == getAffineDimExpr(rank - 1,
-                                                           op.getContext()) &&
-                      values.getNumElements() == channels;
+    bool perChannel =
+        map.getNumResults() == 1 &&
+        map.getResult(0) == getAffineDimExpr(rank - 1, op.getContext()) &&
+        values.getNumElements() == channels;
     bool scalar = map.getNumResults() == 0 && values.getNumElements() == 1;
     // arith ops on whole tensors (converted to linalg) read a constant of
     // the full shape: per channel if it only varies along the channels.
-    bool broadcast = map.isIdentity() && resultType.hasStaticShape() &&
-                     values.getType() == resultType.clone(resultType.getElementType());
+    bool broadcast =
+        map.isIdentity() && resultType.hasStaticShape() &&
+        values.getType() == resultType.clone(resultType.getElementType());
     if (broadcast) {
       for (size_t i = 0; i < all.size() && broadcast; ++i)
         broadcast = all[i] == all[i % channels];
@@ -149,40 +170,110 @@ FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
   return step;
 }
 
-/// Evaluates the step's body in f32 for channel `o` and activation `x`.
-float evaluate(ChainStep &step, int64_t o, float x) {
-  Block &body = step.op.getRegion().front();
-  llvm::DenseMap<Value, float> values;
-  for (auto [i, constants] : llvm::enumerate(step.constants)) {
-    Value arg = body.getArgument(i);
-    if (i == step.activation)
-      values[arg] = x;
-    else
-      values[arg] = constants.size() == 1 ? constants[0] : constants[o];
+/// The body of a step as straight-line f32 code over numbered slots (block
+/// arguments first), evaluated once per accumulator value of every channel:
+/// the search runs it millions of times on a large model.
+struct StepProgram {
+  enum class Kind { Constant, Add, Sub, Mul, Div, Neg, Sqrt };
+  struct Instruction {
+    Kind kind;
+    unsigned lhs = 0, rhs = 0;
+    float constant = 0.0f;
+  };
+  SmallVector<Instruction> code;
+  unsigned numArguments = 0, result = 0;
+  SmallVector<float> slots;
+
+  explicit StepProgram(ChainStep &step) {
+    Block &body = step.op.getRegion().front();
+    llvm::DenseMap<Value, unsigned> slotOf;
+    for (BlockArgument arg : body.getArguments())
+      slotOf[arg] = numArguments++;
+    unsigned next = numArguments;
+    // Instructions write consecutive slots, constants included.
+    // A value of the body, or a constant defined outside it (canonicalize
+    // hoists the constants of a body, such as epsilon, to the function).
+    auto slotFor = [&](Value value) {
+      auto it = slotOf.find(value);
+      if (it != slotOf.end())
+        return it->second;
+      Instruction constant;
+      constant.kind = Kind::Constant;
+      constant.constant = *getOutsideConstant(value);
+      code.push_back(constant);
+      slotOf[value] = next;
+      return next++;
+    };
+    for (Operation &op : body) {
+      if (auto yield = dyn_cast<linalg::YieldOp>(op)) {
+        result = slotFor(yield.getOperand(0));
+        break;
+      }
+      Instruction in;
+      auto operand = [&](unsigned i) { return slotFor(op.getOperand(i)); };
+      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+        in.kind = Kind::Constant;
+        in.constant =
+            cast<FloatAttr>(constant.getValue()).getValue().convertToFloat();
+      } else if (isa<arith::NegFOp, math::SqrtOp>(op)) {
+        in.kind = isa<arith::NegFOp>(op) ? Kind::Neg : Kind::Sqrt;
+        in.lhs = operand(0);
+      } else {
+        in.kind = isa<arith::AddFOp>(op)   ? Kind::Add
+                  : isa<arith::SubFOp>(op) ? Kind::Sub
+                  : isa<arith::MulFOp>(op) ? Kind::Mul
+                                           : Kind::Div;
+        in.lhs = operand(0);
+        in.rhs = operand(1);
+      }
+      code.push_back(in);
+      slotOf[op.getResult(0)] = next++;
+    }
+    slots.resize(next);
   }
-  for (Operation &op : body) {
-    auto in = [&](unsigned i) { return values.lookup(op.getOperand(i)); };
-    float result = 0.0f;
-    if (auto constant = dyn_cast<arith::ConstantOp>(op))
-      result = cast<FloatAttr>(constant.getValue()).getValue().convertToFloat();
-    else if (isa<arith::AddFOp>(op))
-      result = in(0) + in(1);
-    else if (isa<arith::SubFOp>(op))
-      result = in(0) - in(1);
-    else if (isa<arith::MulFOp>(op))
-      result = in(0) * in(1);
-    else if (isa<arith::DivFOp>(op))
-      result = in(0) / in(1);
-    else if (isa<arith::NegFOp>(op))
-      result = -in(0);
-    else if (isa<math::SqrtOp>(op))
-      result = std::sqrt(in(0));
-    else if (isa<linalg::YieldOp>(op))
-      return in(0);
-    values[op.getResult(0)] = result;
+
+  /// Loads the constants of channel `o` into the argument slots.
+  void setChannel(ChainStep &step, int64_t o) {
+    for (auto [i, constants] : llvm::enumerate(step.constants))
+      if (i != step.activation)
+        slots[i] = constants.size() == 1 ? constants[0] : constants[o];
   }
-  return x; // unreachable: the body ends with linalg.yield
-}
+
+  /// The step's f32 result for activation `x` (after setChannel).
+  float run(unsigned activation, float x) {
+    slots[activation] = x;
+    unsigned out = numArguments;
+    for (const Instruction &in : code) {
+      float a = slots[in.lhs], b = slots[in.rhs];
+      float value = 0.0f;
+      switch (in.kind) {
+      case Kind::Constant:
+        value = in.constant;
+        break;
+      case Kind::Add:
+        value = a + b;
+        break;
+      case Kind::Sub:
+        value = a - b;
+        break;
+      case Kind::Mul:
+        value = a * b;
+        break;
+      case Kind::Div:
+        value = a / b;
+        break;
+      case Kind::Neg:
+        value = -a;
+        break;
+      case Kind::Sqrt:
+        value = std::sqrt(a);
+        break;
+      }
+      slots[out++] = value;
+    }
+    return slots[result];
+  }
+};
 
 //===----------------------------------------------------------------------===//
 // pack(sign(chain(scale(acc)))) -> threshold(acc)
@@ -275,9 +366,9 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
         ArrayRef<int64_t> low = poolPad.getStaticLow(),
                           high = poolPad.getStaticHigh();
         if (low.size() != 4 || ShapedType::isDynamicShape(low) ||
-            ShapedType::isDynamicShape(high) || low[1] >= window.getDimSize(0) ||
-            high[1] >= window.getDimSize(0) || low[2] >= window.getDimSize(1) ||
-            high[2] >= window.getDimSize(1))
+            ShapedType::isDynamicShape(high) ||
+            low[1] >= window.getDimSize(0) || high[1] >= window.getDimSize(0) ||
+            low[2] >= window.getDimSize(1) || high[2] >= window.getDimSize(1))
           return failure();
         value = poolPad.getSource();
       }
@@ -330,8 +421,8 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
   // (A step may also name its input as its unused init, as
   // convert-elementwise-to-linalg does.)
   for (auto [i, op] : llvm::enumerate(chainOps)) {
-    Operation *next = i + 1 < chainOps.size() ? chainOps[i + 1]
-                                              : pack.getOperation();
+    Operation *next =
+        i + 1 < chainOps.size() ? chainOps[i + 1] : pack.getOperation();
     if (!llvm::all_of(op->getResult(0).getUsers(),
                       [&](Operation *user) { return user == next; }))
       return remark("an intermediate float value has other users");
@@ -356,13 +447,18 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
   SmallVector<int32_t> thresholds(channels);
   SmallVector<bool> flipped(channels, false);
   std::vector<bool> positive(2 * *bound + 1);
+  SmallVector<StepProgram> programs;
+  for (ChainStep &step : llvm::reverse(steps))
+    programs.emplace_back(step);
   for (int64_t o = 0; o < channels; ++o) {
+    for (auto [program, step] : llvm::zip(programs, llvm::reverse(steps)))
+      program.setChannel(step, o);
     for (int64_t acc = -*bound; acc <= *bound; ++acc) {
       // As bnn.scale lowers: sitofp, mulf, addf.
       float y = static_cast<float>(acc) * m[o];
       y = y + b[o];
-      for (ChainStep &step : llvm::reverse(steps))
-        y = evaluate(step, o, y);
+      for (auto [program, step] : llvm::zip(programs, llvm::reverse(steps)))
+        y = program.run(step.activation, y);
       positive[acc + *bound] = !(y < 0.0f); // sign: NaN is +1
     }
     // First and last positions where the bit changes.
@@ -422,12 +518,12 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
     }
     auto pooledType =
         cast<RankedTensorType>(pool.getResultTypes()[0]).clone(i32);
-    Value init = linalg::FillOp::create(
-                     rewriter, loc, lowest,
-                     tensor::EmptyOp::create(rewriter, loc,
-                                             pooledType.getShape(), i32)
-                         .getResult())
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(
+            rewriter, loc, lowest,
+            tensor::EmptyOp::create(rewriter, loc, pooledType.getShape(), i32)
+                .getResult())
+            .getResult(0);
     acc = linalg::PoolingNhwcMaxOp::create(
               rewriter, loc, TypeRange{pooledType},
               ValueRange{input, pool.getInputs()[1]}, ValueRange{init},
@@ -503,8 +599,9 @@ LogicalResult fuseMaxPool(PackOp pack, RewriterBase &rewriter) {
   auto inputType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> packedShape(inputType.getShape());
   packedShape.back() = packedType.getShape().back();
-  Value packed = PackOp::create(
-      rewriter, pack.getLoc(), packedType.clone(packedShape), input, Plane::Sign);
+  Value packed =
+      PackOp::create(rewriter, pack.getLoc(), packedType.clone(packedShape),
+                     input, Plane::Sign);
   rewriter.replaceOpWithNewOp<BMaxPool2DOp>(pack, packedType, packed, kernel,
                                             strides, padding);
   // The float pool is dead now; erase it so the sign has the pack as its

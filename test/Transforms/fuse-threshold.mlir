@@ -242,3 +242,51 @@ func.func @flatten_after_pool(%x: tensor<1x4x4x1xi64>) -> tensor<1x1xi64> {
   %p = bnn.pack %flat : tensor<1x12xf32> -> tensor<1x1xi64>
   return %p : tensor<1x1xi64>
 }
+
+// -----
+
+// A body that reads a constant defined outside it (canonicalize hoists body
+// constants to the function): y = acc - 2.5, +1 iff acc >= 3.
+// CHECK-LABEL: func @outside_constant
+// CHECK: %[[T:.+]] = arith.constant dense<3> : tensor<1xi32>
+// CHECK: bnn.threshold %{{.*}}, %[[T]]
+func.func @outside_constant(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
+  %shift = arith.constant 2.5 : f32
+  %f = arith.constant dense<[[5]]> : tensor<1x1xi64>
+  %acc = bnn.bdense %x, %f size = 4 : tensor<2x1xi64>, tensor<1x1xi64> -> tensor<2x1xi32>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %zero = arith.constant dense<0.0> : tensor<1xf32>
+  %y = bnn.scale %acc, %one, %zero : tensor<2x1xi32>, tensor<1xf32>, tensor<1xf32>
+  %e = tensor.empty() : tensor<2x1xf32>
+  %bn = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<2x1xf32>) outs(%e : tensor<2x1xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.subf %v, %shift : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1xf32>
+  %s = bnn.sign %bn : tensor<2x1xf32>
+  %p = bnn.pack %s : tensor<2x1xf32> -> tensor<2x1xi64>
+  return %p : tensor<2x1xi64>
+}
+
+// -----
+
+// A body that reads a value from outside that is not a constant.
+func.func @outside_value(%x: tensor<2x1xi64>, %shift: f32) -> tensor<2x1xi64> {
+  %f = arith.constant dense<[[5]]> : tensor<1x1xi64>
+  %acc = bnn.bdense %x, %f size = 4 : tensor<2x1xi64>, tensor<1x1xi64> -> tensor<2x1xi32>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %zero = arith.constant dense<0.0> : tensor<1xf32>
+  %y = bnn.scale %acc, %one, %zero : tensor<2x1xi32>, tensor<1xf32>, tensor<1xf32>
+  %e = tensor.empty() : tensor<2x1xf32>
+  %bn = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<2x1xf32>) outs(%e : tensor<2x1xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.subf %v, %shift : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1xf32>
+  %s = bnn.sign %bn : tensor<2x1xf32>
+  // expected-remark @+1 {{not fused into a threshold: a step between the layers reads a value from outside that is not an f32 constant}}
+  %p = bnn.pack %s : tensor<2x1xf32> -> tensor<2x1xi64>
+  return %p : tensor<2x1xi64>
+}
