@@ -381,14 +381,31 @@ Value tapCorrection(OpBuilder &b, Location loc, Value rowInvalid,
                  });
 }
 
-struct LowerBConv2DBlocked : public OpRewritePattern<BConv2DOp> {
-  LowerBConv2DBlocked(MLIRContext *ctx, int64_t channelBlock)
-      : OpRewritePattern(ctx, /*benefit=*/2), channelBlock(channelBlock) {}
+/// A blocked lowering of `OpTy`, preferred (benefit 2) to the one-generic
+/// lowering of BNNToLinalg.cpp; shapes must be static.
+template <typename OpTy>
+struct BlockedLowering : public OpRewritePattern<OpTy> {
+  BlockedLowering(MLIRContext *ctx, int64_t channelBlock)
+      : OpRewritePattern<OpTy>(ctx, /*benefit=*/2),
+        channelBlock(channelBlock) {}
 
-  LogicalResult matchAndRewrite(BConv2DOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const final {
     if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    return lowerBlocked(op, rewriter);
+  }
+  virtual LogicalResult lowerBlocked(OpTy op,
+                                     PatternRewriter &rewriter) const = 0;
+
+  int64_t channelBlock;
+};
+
+struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
+  using BlockedLowering::BlockedLowering;
+
+  LogicalResult lowerBlocked(BConv2DOp op,
+                             PatternRewriter &rewriter) const override {
     if (op.getGroups() != 1)
       return rewriter.notifyMatchFailure(
           op, "grouped convolutions keep the one-generic form");
@@ -519,18 +536,13 @@ struct LowerBConv2DBlocked : public OpRewritePattern<BConv2DOp> {
                                                  resultType));
     return success();
   }
-
-  int64_t channelBlock;
 };
 
-struct LowerBDenseBlocked : public OpRewritePattern<BDenseOp> {
-  LowerBDenseBlocked(MLIRContext *ctx, int64_t channelBlock)
-      : OpRewritePattern(ctx, /*benefit=*/2), channelBlock(channelBlock) {}
+struct LowerBDenseBlocked : public BlockedLowering<BDenseOp> {
+  using BlockedLowering::BlockedLowering;
 
-  LogicalResult matchAndRewrite(BDenseOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!hasStaticShapes(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+  LogicalResult lowerBlocked(BDenseOp op,
+                             PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     BlockedOperands ops =
         blockOperands(rewriter, loc, op.getFilter(), op.getFilterMask(),
@@ -549,8 +561,6 @@ struct LowerBDenseBlocked : public OpRewritePattern<BDenseOp> {
         op, unblockOutputChannels(rewriter, loc, acc, op.getAcc().getType()));
     return success();
   }
-
-  int64_t channelBlock;
 };
 
 } // namespace
