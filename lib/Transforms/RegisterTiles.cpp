@@ -23,7 +23,7 @@ int64_t bnn::largestDivisorAtMost(int64_t size, int64_t limit) {
   return 1;
 }
 
-FailureOr<SmallVector<Operation *>>
+FailureOr<bnn::FusedTile>
 bnn::tileAndFuseProducers(RewriterBase &rewriter, TilingInterface consumer,
                           ArrayRef<int64_t> tileSizes,
                           function_ref<bool(OpResult)> shouldFuse) {
@@ -47,8 +47,9 @@ bnn::tileAndFuseProducers(RewriterBase &rewriter, TilingInterface consumer,
   for (OpResult result : consumer->getResults())
     rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
   rewriter.eraseOp(consumer);
-  return SmallVector<Operation *>(tiled->tiledAndFusedOps.begin(),
-                                  tiled->tiledAndFusedOps.end());
+  return FusedTile{SmallVector<Operation *>(tiled->tiledAndFusedOps.begin(),
+                                            tiled->tiledAndFusedOps.end()),
+                   tiled->loops};
 }
 
 FailureOr<linalg::LinalgOp> bnn::tileReductionsByOne(RewriterBase &rewriter,

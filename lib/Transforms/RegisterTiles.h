@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace mlir::bnn {
@@ -21,10 +22,17 @@ namespace mlir::bnn {
 /// The largest divisor of `size` that is at most `limit` (at least 1).
 int64_t largestDivisorAtMost(int64_t size, int64_t limit);
 
+/// The ops of a tile made by tileAndFuseProducers and its loops, outermost
+/// first (one per tiled dimension).
+struct FusedTile {
+  SmallVector<Operation *> ops;
+  SmallVector<LoopLikeOpInterface> loops;
+};
+
 /// Tiles `consumer` by `tileSizes` (0: not tiled) and fuses into the tile the
 /// producers of its operands for which `shouldFuse` holds, transitively.
-/// Replaces `consumer`; returns the tiled consumer and the fused producers.
-FailureOr<SmallVector<Operation *>>
+/// Replaces `consumer`.
+FailureOr<FusedTile>
 tileAndFuseProducers(RewriterBase &rewriter, TilingInterface consumer,
                      ArrayRef<int64_t> tileSizes,
                      function_ref<bool(OpResult)> shouldFuse);

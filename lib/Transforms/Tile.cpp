@@ -11,6 +11,8 @@
 #include "bnn/Dialect/BNN/BNNDialect.h"
 #include "bnn/Transforms/Passes.h"
 
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "bnn-tile"
@@ -25,20 +27,32 @@ using namespace mlir::bnn;
 
 namespace {
 
-/// Tile sizes of an epilogue with loop ranges [N, OH, OW, Ob, B] (conv) or
-/// [N, Ob, B] (dense): P pixels (rows) by one block of B channels.
+/// The pixel dimension of an epilogue: output width of a convolution
+/// ([N, OH, OW, Ob, B]), batch of a dense layer ([N, Ob, B]).
+unsigned getPixelDim(ArrayRef<int64_t> ranges) {
+  return ranges.size() == 5 ? 2 : 0;
+}
+
+/// Tile sizes of an epilogue: P pixels (rows) by one block of B channels.
+/// P is the largest divisor of the pixel range that fits the budget of
+/// registers or, when that divisor is less than half the budget (a prime
+/// output width such as 7), the budget itself: the loop is then peeled into
+/// full tiles and one smaller last tile (`peel`).
 SmallVector<int64_t> registerTile(ArrayRef<int64_t> ranges,
                                   unsigned accumulatorBits, int64_t vectorBits,
-                                  int64_t registers) {
+                                  int64_t registers, bool &peel) {
   int64_t block = ranges.back();
   int64_t perPixel = std::max<int64_t>(
       1, llvm::divideCeil(block * accumulatorBits, vectorBits));
   int64_t budget = std::max<int64_t>(1, registers / 2 / perPixel);
   SmallVector<int64_t> tile(ranges.size(), 1);
   tile.back() = block;
-  // The pixel dimension: output width of a convolution, batch of a dense.
-  unsigned pixelDim = ranges.size() == 5 ? 2 : 0;
-  tile[pixelDim] = largestDivisorAtMost(ranges[pixelDim], budget);
+  unsigned pixelDim = getPixelDim(ranges);
+  int64_t pixels = ranges[pixelDim];
+  int64_t divisor = largestDivisorAtMost(pixels, budget);
+  int64_t widest = std::min(pixels, budget);
+  peel = 2 * divisor <= widest;
+  tile[pixelDim] = peel ? widest : divisor;
   return tile;
 }
 
@@ -79,8 +93,10 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
     // Accumulators of the popcounts are words: the first input's type.
     auto popcountType =
         cast<RankedTensorType>(epilogue.getDpsInputs()[0].getType());
-    SmallVector<int64_t> tile = registerTile(
-        ranges, popcountType.getElementTypeBitWidth(), vectorBits, registers);
+    bool peel = false;
+    SmallVector<int64_t> tile =
+        registerTile(ranges, popcountType.getElementTypeBitWidth(), vectorBits,
+                     registers, peel);
     LLVM_DEBUG(llvm::dbgs() << "bnn-tile: " << epilogue.getLoc() << " tile "
                             << llvm::interleaved(tile) << "\n");
 
@@ -93,14 +109,18 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
              isa<linalg::LinalgOp>(producer.getOwner());
     };
     IRRewriter rewriter(&getContext());
-    FailureOr<SmallVector<Operation *>> tiled = tileAndFuseProducers(
+    FailureOr<FusedTile> tiled = tileAndFuseProducers(
         rewriter, cast<TilingInterface>(epilogue.getOperation()), tile,
         inAccumulatorChain);
     if (failed(tiled))
       return epilogue.emitError("bnn-tile: tiling the packed kernel failed");
+    SmallVector<Operation *> ops = tiled->ops;
+    if (peel &&
+        failed(peelPixelLoop(rewriter, *tiled, getPixelDim(ranges), ops)))
+      return epilogue.emitError("bnn-tile: peeling the last tile failed");
 
     // Word reductions of the fused generics: one word per iteration.
-    for (Operation *op : *tiled) {
+    for (Operation *op : ops) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       if (!linalgOp)
         continue;
@@ -111,6 +131,53 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
       tileOps.push_back(*words);
     }
     return success();
+  }
+
+  /// Splits the pixel loop of `tile` into full tiles and a last, smaller
+  /// one, each with static shapes (the vectorizer needs them); `ops` becomes
+  /// the linalg ops of both.
+  LogicalResult peelPixelLoop(RewriterBase &rewriter, FusedTile &tile,
+                              unsigned pixelDim,
+                              SmallVectorImpl<Operation *> &ops) {
+    if (pixelDim >= tile.loops.size())
+      return failure();
+    auto loop = dyn_cast<scf::ForOp>(tile.loops[pixelDim].getOperation());
+    if (!loop)
+      return failure();
+    scf::ForOp lastTile;
+    if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, lastTile)))
+      return success(); // The tiles divide the range after all.
+    // The tile sizes are constants now: make the slice types static.
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, ctx);
+    // The linalg ops of both tiles carry a marker through the rewrites
+    // (a one-iteration loop is inlined, an op with new static types is a
+    // new op).
+    constexpr StringLiteral kPeeledAttr = "bnn.peeled_tile";
+    SmallVector<Operation *> body;
+    for (Operation *root : {loop.getOperation(), lastTile.getOperation()})
+      root->walk([&](Operation *op) {
+        if (isa<linalg::LinalgOp>(op))
+          op->setAttr(kPeeledAttr, rewriter.getUnitAttr());
+        body.push_back(op);
+      });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(applyOpPatternsGreedily(body, std::move(patterns), config)))
+      return failure();
+    ops.clear();
+    bool dynamic = false;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op->removeAttr(kPeeledAttr))
+        return;
+      dynamic |= op.hasDynamicShape();
+      ops.push_back(op);
+    });
+    return failure(dynamic);
   }
 };
 

@@ -188,11 +188,11 @@ struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
     LLVM_DEBUG(llvm::dbgs() << "bnn-vectorize: " << kernel->getName() << " at "
                             << kernel.getLoc() << " tile "
                             << llvm::interleaved(tile) << "\n");
-    FailureOr<SmallVector<Operation *>> tiled = tileAndFuseProducers(
+    FailureOr<FusedTile> tiled = tileAndFuseProducers(
         rewriter, cast<TilingInterface>(kernel.getOperation()), tile, isFill);
     if (failed(tiled))
       return kernel.emitError("bnn-vectorize: tiling failed");
-    for (Operation *op : *tiled) {
+    for (Operation *op : tiled->ops) {
       auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
       if (!linalgOp)
         continue;
