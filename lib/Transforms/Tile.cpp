@@ -35,9 +35,9 @@ unsigned getPixelDim(ArrayRef<int64_t> ranges) {
 
 /// Tile sizes of an epilogue: P pixels (rows) by one block of B channels.
 /// P is the largest divisor of the pixel range that fits the budget of
-/// registers or, when that divisor is less than half the budget (a prime
-/// output width such as 7), the budget itself: the loop is then peeled into
-/// full tiles and one smaller last tile (`peel`).
+/// registers or, when that divisor is 1 (a prime output width such as 7),
+/// the budget itself: the loop is then peeled into full tiles and one
+/// smaller last tile (`peel`).
 SmallVector<int64_t> registerTile(ArrayRef<int64_t> ranges,
                                   unsigned accumulatorBits, int64_t vectorBits,
                                   int64_t registers, bool &peel) {
@@ -51,7 +51,9 @@ SmallVector<int64_t> registerTile(ArrayRef<int64_t> ranges,
   int64_t pixels = ranges[pixelDim];
   int64_t divisor = largestDivisorAtMost(pixels, budget);
   int64_t widest = std::min(pixels, budget);
-  peel = 2 * divisor <= widest;
+  // Peeling duplicates the tile's code (compile time): only when the
+  // divisor would leave one-pixel tiles.
+  peel = divisor == 1 && widest > 1;
   tile[pixelDim] = peel ? widest : divisor;
   return tile;
 }

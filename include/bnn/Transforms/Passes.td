@@ -148,10 +148,9 @@ def BNNTile : Pass<"bnn-tile", "::mlir::func::FuncOp"> {
 
     P is the largest divisor of the output width (batch) whose accumulators
     fit in half of the vector registers: P * ceil(B * word bits /
-    vector-bits) <= registers / 2. When that divisor is less than half of
-    the budget (a prime width such as 7), P is the budget itself and the
-    pixel loop is peeled into full tiles and one smaller last tile, both
-    with static shapes. The inference pipeline derives
+    vector-bits) <= registers / 2. When that divisor is 1 (a prime width
+    such as 7), P is the budget itself and the pixel loop is peeled into
+    full tiles and one smaller last tile, both with static shapes. The inference pipeline derives
     `vector-bits`, `registers` and bnn-lower's `channel-block` from its
     target options (triple, cpu, features). Ops without the marker are left
     alone.
