@@ -44,6 +44,14 @@ class Model:
         self.emit("%s = arith.constant %s" % (v, hex_attr(values, shape)))
         return v
 
+    def filled(self, shape, value):
+        """A tensor of `shape` filled with the SSA scalar `value`."""
+        e, f = self.name("e"), self.name("f")
+        self.emit("%s = tensor.empty() : %s" % (e, tt(shape)))
+        self.emit("%s = linalg.fill ins(%s : f32) outs(%s : %s) -> %s"
+                  % (f, value, e, tt(shape), tt(shape)))
+        return f
+
     def pad(self, x, shape, p):
         v = self.name("pad")
         out = [shape[0], shape[1] + 2 * p, shape[2] + 2 * p, shape[3]]
@@ -57,10 +65,8 @@ class Model:
         xp, pshape = self.pad(x, shape, p)
         oh, ow = (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1
         out = [shape[0], oh, ow, o]
-        e, z, v = self.name("e"), self.name("z"), self.name("conv")
-        self.emit("%s = tensor.empty() : %s" % (e, tt(out)))
-        self.emit("%s = linalg.fill ins(%%zero : f32) outs(%s : %s) -> %s"
-                  % (z, e, tt(out), tt(out)))
+        z = self.filled(out, "%zero")
+        v = self.name("conv")
         self.emit("%s = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : "
                   "tensor<2xi64>, strides = dense<%d> : tensor<2xi64>} ins(%s, %s "
                   ": %s, %s) outs(%s : %s) -> %s"
@@ -114,10 +120,8 @@ def main():
     y, shape = m.conv("%image", shape, w1, 64, 7, 2, 3)
     x = m.bn_sign(y, shape)
     pooled = [1, 56, 56, 64]
-    e, f, win, pool = m.name("e"), m.name("f"), m.name("w"), m.name("pool")
-    m.emit("%s = tensor.empty() : %s" % (e, tt(pooled)))
-    m.emit("%s = linalg.fill ins(%%ninf : f32) outs(%s : %s) -> %s"
-           % (f, e, tt(pooled), tt(pooled)))
+    f = m.filled(pooled, "%ninf")
+    win, pool = m.name("w"), m.name("pool")
     m.emit("%s = tensor.empty() : tensor<2x2xf32>" % win)
     m.emit("%s = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, "
            "strides = dense<2> : tensor<2xi64>} ins(%s, %s : %s, tensor<2x2xf32>) "
@@ -129,10 +133,8 @@ def main():
             stride = 2 if stage > 0 and i == 0 else 1
             x, shape = m.binary_conv(x, shape, channels, stride)
     # Classifier: mean over the pixels, 512 -> 1000.
-    e, f, mean = m.name("e"), m.name("f"), m.name("mean")
-    m.emit("%s = tensor.empty() : tensor<1x512xf32>" % e)
-    m.emit("%s = linalg.fill ins(%%zero : f32) outs(%s : tensor<1x512xf32>) -> "
-           "tensor<1x512xf32>" % (f, e))
+    f = m.filled([1, 512], "%zero")
+    mean = m.name("mean")
     m.emit("%s = linalg.generic {indexing_maps = [#nhwc, #nc_of_nhwc], "
            "iterator_types = [\"parallel\", \"reduction\", \"reduction\", "
            "\"parallel\"]} ins(%s : %s) outs(%s : tensor<1x512xf32>) {\n"
@@ -140,10 +142,8 @@ def main():
            "    linalg.yield %%s : f32\n  } -> tensor<1x512xf32>"
            % (mean, x, tt(shape), f))
     wc = m.const(rng.normal(0, 0.05, 1000 * 512), [1000, 512])
-    e, f, logits = m.name("e"), m.name("f"), m.name("logits")
-    m.emit("%s = tensor.empty() : tensor<1x1000xf32>" % e)
-    m.emit("%s = linalg.fill ins(%%zero : f32) outs(%s : tensor<1x1000xf32>) -> "
-           "tensor<1x1000xf32>" % (f, e))
+    f = m.filled([1, 1000], "%zero")
+    logits = m.name("logits")
     m.emit("%s = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, "
            "affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] "
            "ins(%s, %s : tensor<1x512xf32>, tensor<1000x512xf32>) outs(%s : "

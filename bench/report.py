@@ -49,6 +49,13 @@ print("Machine: %s, one thread. Ceilings measured in the same run "
       % (cpu, binary_ceiling, float_ceiling, binary_ceiling / float_ceiling))
 
 
+def speedup(factor):
+    """'2.0x faster' for a factor of 2, '2.0x slower' for 0.5."""
+    if factor >= 1:
+        return "%.1fx faster" % factor
+    return "%.1fx slower" % (1 / factor)
+
+
 def table(title, rows, ceiling, unit):
     print("%s\n" % title)
     print("| layer | compiled %s | %% of ceiling | --no-tile | compiled / --no-tile "
@@ -56,10 +63,8 @@ def table(title, rows, ceiling, unit):
     print("|---|---|---|---|---|---|---|")
     for n in rows:
         t, s, d = rate[n + "_tiled"], rate[n + "_scalar"], rate[n + "_onednn"]
-        ratio = t / d
-        vs = "%.1fx faster" % ratio if ratio >= 1 else "%.1fx slower" % (1 / ratio)
         print("| %s | %.0f | %.0f%% | %.0f | %.1fx | %.0f | %s |"
-              % (n, t, 100 * t / ceiling, s, t / s, d, vs))
+              % (n, t, 100 * t / ceiling, s, t / s, d, speedup(t / d)))
         if plot:
             plot.write("%s %.1f\n" % (n, 100 * t / ceiling))
     print()
@@ -80,10 +85,6 @@ if per_image:
           "| bnn-mlir us/image, malloc keeping freed memory | vs PyTorch |")
     print("|---|---|---|---|---|---|")
 
-    def ratio(theirs, ours):
-        r = theirs / ours
-        return "%.1fx faster" % r if r >= 1 else "%.1fx slower" % (1 / r)
-
     for batch in (1, 64):
         name = "demo_b%d" % batch
         ours, theirs = per_image.get(name), anchor.get(name)
@@ -91,10 +92,10 @@ if per_image:
             continue
         theirs *= 1e6
         ours_kept = kept.get(name)
-        kept_cells = ("%.2f | %s" % (ours_kept, ratio(theirs, ours_kept))
+        kept_cells = ("%.2f | %s" % (ours_kept, speedup(theirs / ours_kept))
                       if ours_kept else "- | -")
         print("| %d | %.2f | %.2f | %s | %s |" % (batch, ours, theirs,
-                                                 ratio(theirs, ours), kept_cells))
+                                                 speedup(theirs / ours), kept_cells))
     print()
 
 if len(sys.argv) > 6:

@@ -52,13 +52,17 @@ bnn::tileAndFuseProducers(RewriterBase &rewriter, TilingInterface consumer,
                    tiled->loops};
 }
 
-FailureOr<linalg::LinalgOp> bnn::tileReductionsByOne(RewriterBase &rewriter,
-                                                     linalg::LinalgOp op) {
-  if (op.getNumReductionLoops() == 0)
-    return op;
-  SmallVector<int64_t> tileSizes;
-  for (utils::IteratorType it : op.getIteratorTypesArray())
-    tileSizes.push_back(it == utils::IteratorType::reduction ? 1 : 0);
+void bnn::populateAllCanonicalizationPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+}
+
+FailureOr<linalg::LinalgOp> bnn::tileLinalgOp(RewriterBase &rewriter,
+                                              linalg::LinalgOp op,
+                                              ArrayRef<int64_t> tileSizes) {
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tileSizes));
   rewriter.setInsertionPoint(op);
@@ -68,6 +72,16 @@ FailureOr<linalg::LinalgOp> bnn::tileReductionsByOne(RewriterBase &rewriter,
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
   return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+}
+
+FailureOr<linalg::LinalgOp> bnn::tileReductionsByOne(RewriterBase &rewriter,
+                                                     linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() == 0)
+    return op;
+  SmallVector<int64_t> tileSizes;
+  for (utils::IteratorType it : op.getIteratorTypesArray())
+    tileSizes.push_back(it == utils::IteratorType::reduction ? 1 : 0);
+  return tileLinalgOp(rewriter, op, tileSizes);
 }
 
 LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
@@ -118,10 +132,7 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
   vector::populateVectorTransferDropUnitDimsPatterns(patterns);
   vector::populateDropUnitDimWithShapeCastPatterns(patterns);
   vector::populateSinkVectorOpsPatterns(patterns);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
+  populateAllCanonicalizationPatterns(patterns);
   // Not the rewrite of a chain of row inserts into one from_elements of
   // every scalar: on the accumulator tiles it multiplies the IR (and the
   // compile time) several times over; LLVM gets the rows as they are.

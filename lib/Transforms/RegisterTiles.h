@@ -37,6 +37,16 @@ tileAndFuseProducers(RewriterBase &rewriter, TilingInterface consumer,
                      ArrayRef<int64_t> tileSizes,
                      function_ref<bool(OpResult)> shouldFuse);
 
+/// Appends the canonicalization patterns of every loaded dialect and
+/// registered op.
+void populateAllCanonicalizationPatterns(RewritePatternSet &patterns);
+
+/// Tiles `op` by `tileSizes` (0: not tiled) into scf.for loops and replaces
+/// it; returns the tiled op.
+FailureOr<linalg::LinalgOp> tileLinalgOp(RewriterBase &rewriter,
+                                         linalg::LinalgOp op,
+                                         ArrayRef<int64_t> tileSizes);
+
 /// Tiles every reduction loop of `op` by one iteration (loops nest in the
 /// op's loop order) and replaces `op`; returns the tiled op (`op` itself
 /// when it has no reduction).

@@ -150,12 +150,8 @@ struct BNNTilePass : public bnn::impl::BNNTileBase<BNNTilePass> {
     if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, lastTile)))
       return success(); // The tiles divide the range after all.
     // The tile sizes are constants now: make the slice types static.
-    MLIRContext *ctx = &getContext();
-    RewritePatternSet patterns(ctx);
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName op : ctx->getRegisteredOperations())
-      op.getCanonicalizationPatterns(patterns, ctx);
+    RewritePatternSet patterns(&getContext());
+    populateAllCanonicalizationPatterns(patterns);
     // The linalg ops of both tiles carry a marker through the rewrites
     // (a one-iteration loop is inlined, an op with new static types is a
     // new op).

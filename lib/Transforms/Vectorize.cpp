@@ -11,8 +11,6 @@
 #include "bnn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Debug.h"
 
@@ -167,17 +165,11 @@ struct BNNVectorizePass : public bnn::impl::BNNVectorizeBase<BNNVectorizePass> {
       }
     int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
     tile[innermost] = largestDivisorAtMost(ranges[innermost], 4 * lanes);
-    scf::SCFTilingOptions options;
-    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tile));
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    Location loc = op.getLoc();
+    FailureOr<linalg::LinalgOp> tiled = tileLinalgOp(rewriter, op, tile);
     if (failed(tiled))
-      return op.emitError("bnn-vectorize: tiling an elementwise op failed");
-    rewriter.replaceOp(op, tiled->replacements);
-    for (Operation *tiledOp : tiled->tiledOps)
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiledOp))
-        tileOps.push_back(linalgOp);
+      return emitError(loc, "bnn-vectorize: tiling an elementwise op failed");
+    tileOps.push_back(*tiled);
     return success();
   }
 

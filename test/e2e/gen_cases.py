@@ -510,19 +510,21 @@ def gen_bconv2d(s, rng):
     conv_case(s, 32, 200, (3, 3), (2, 2), (1, 1), (0, 0, 0, 0), 0, 1, True, 2, (4, 4), 7)
 
 
+def dense_case(s, w, n, size, o, mask, label="bdense"):
+    c = s.case("bdense", "%s i%d N=%d K=%d O=%d%s" % (
+        label, w, n, size, o, " mask" if mask else ""))
+    x = c.in_packed([n, size], w)
+    f = c.in_packed([o, size], w)
+    m = c.in_packed([o, size], w, "nonzero") if mask else None
+    c.ret(c.bdense(x, f, m, size))
+
+
 def gen_bdense(s, rng):
     i = 0
     for w in WORD_WIDTHS:
         for size in CHANNELS + (1000,):
             for mask in (False, True):
-                n = [1, 2, 3][i % 3]
-                o = [1, 7, 32, 65, 10][i % 5]
-                c = s.case("bdense", "bdense i%d N=%d K=%d O=%d%s" % (
-                    w, n, size, o, " mask" if mask else ""))
-                x = c.in_packed([n, size], w)
-                f = c.in_packed([o, size], w)
-                m = c.in_packed([o, size], w, "nonzero") if mask else None
-                c.ret(c.bdense(x, f, m, size))
+                dense_case(s, w, [1, 2, 3][i % 3], size, [1, 7, 32, 65, 10][i % 5], mask)
                 i += 1
 
 
@@ -546,12 +548,7 @@ def gen_tile_boundaries(s):
                   hw=hw, o=o)
     for w, n, size, o, mask in [(64, 5, 130, 33, False), (32, 7, 96, 70, True),
                                 (64, 16, 512, 40, True), (32, 3, 33, 100, False)]:
-        c = s.case("bdense", "bdense tile boundary i%d N=%d K=%d O=%d%s" % (
-            w, n, size, o, " mask" if mask else ""))
-        x = c.in_packed([n, size], w)
-        f = c.in_packed([o, size], w)
-        m = c.in_packed([o, size], w, "nonzero") if mask else None
-        c.ret(c.bdense(x, f, m, size))
+        dense_case(s, w, n, size, o, mask, "bdense tile boundary")
 
 
 POOL_KERNELS = [(2, 2), (3, 3), (1, 1), (2, 3), (3, 1)]
