@@ -140,7 +140,8 @@ struct OneDnnLayer {
 };
 
 void runOneDnnConv(benchmark::State &state, int64_t h, int64_t w, int64_t c,
-                   int64_t o, int64_t k, int64_t stride, int64_t pad) {
+                   int64_t o, int64_t k, int64_t stride, int64_t pad,
+                   int64_t groups = 1) {
   using namespace dnnl;
   using tag = memory::format_tag;
   using dt = memory::data_type;
@@ -148,7 +149,10 @@ void runOneDnnConv(benchmark::State &state, int64_t h, int64_t w, int64_t c,
           ow = (w + 2 * pad - k) / stride + 1;
   OneDnnLayer layer;
   memory::desc src({1, c, h, w}, dt::f32, tag::any);
-  memory::desc weights({o, c, k, k}, dt::f32, tag::any);
+  memory::desc weights =
+      groups == 1 ? memory::desc({o, c, k, k}, dt::f32, tag::any)
+                  : memory::desc({groups, o / groups, c / groups, k, k},
+                                 dt::f32, tag::any);
   memory::desc dst({1, o, oh, ow}, dt::f32, tag::any);
   convolution_forward::desc desc(prop_kind::forward_inference,
                                  algorithm::convolution_direct, src, weights,
@@ -158,7 +162,7 @@ void runOneDnnConv(benchmark::State &state, int64_t h, int64_t w, int64_t c,
   layer.add(DNNL_ARG_SRC, pd.src_desc());
   layer.add(DNNL_ARG_WEIGHTS, pd.weights_desc());
   layer.add(DNNL_ARG_DST, pd.dst_desc());
-  layer.run(state, double(oh) * ow * o * k * k * c);
+  layer.run(state, double(oh) * ow * o * k * k * c / groups);
 }
 
 void runOneDnnDense(benchmark::State &state, int64_t n, int64_t k, int64_t o) {
@@ -180,16 +184,17 @@ void runOneDnnDense(benchmark::State &state, int64_t n, int64_t k, int64_t o) {
 }
 
 struct Conv {
-  int64_t h, w, c, o, stride;
+  int64_t h, w, c, o, stride, groups = 1;
   int64_t outH() const { return (h + 2 - 3) / stride + 1; }
   int64_t outW() const { return (w + 2 - 3) / stride + 1; }
-  double macs() const { return double(outH()) * outW() * o * 9 * c; }
+  int64_t filterWords() const { return o * 9 * (c / groups / 64); }
+  double macs() const { return double(outH()) * outW() * o * 9 * c / groups; }
 };
 
 template <typename Fn>
 void runConv(benchmark::State &state, const Conv &conv, Fn fn) {
   Words x = randomWords(conv.h * conv.w * (conv.c / 64), 1);
-  Words f = randomWords(conv.o * 9 * (conv.c / 64), 2);
+  Words f = randomWords(conv.filterWords(), 2);
   std::vector<int32_t> acc(conv.outH() * conv.outW() * conv.o);
   for (auto _ : state) {
     fn(x.data(), f.data(), acc.data());
@@ -226,25 +231,26 @@ void runDense(benchmark::State &state, int64_t n, int64_t k, int64_t o, Fn fn) {
                          benchmark::Counter::kIsRate);
 }
 
-#define CONV(NAME, H, W, C, O, S)                                              \
+#define CONV(NAME, H, W, C, O, S, G)                                           \
   void BM_##NAME##_tiled(benchmark::State &s) {                                \
-    runConv(s, Conv{H, W, C, O, S}, NAME##_tiled);                             \
+    runConv(s, Conv{H, W, C, O, S, G}, NAME##_tiled);                          \
   }                                                                            \
   void BM_##NAME##_scalar(benchmark::State &s) {                               \
-    runConv(s, Conv{H, W, C, O, S}, NAME##_scalar);                            \
+    runConv(s, Conv{H, W, C, O, S, G}, NAME##_scalar);                         \
   }                                                                            \
   void BM_##NAME##_onednn(benchmark::State &s) {                               \
-    runOneDnnConv(s, H, W, C, O, 3, S, 1);                                     \
+    runOneDnnConv(s, H, W, C, O, 3, S, 1, G);                                  \
   }                                                                            \
   BENCHMARK(BM_##NAME##_tiled)->Unit(benchmark::kMicrosecond);                 \
   BENCHMARK(BM_##NAME##_scalar)->Unit(benchmark::kMicrosecond);                \
   BENCHMARK(BM_##NAME##_onednn)->Unit(benchmark::kMicrosecond);
 
-CONV(conv56x56x64, 56, 56, 64, 64, 1)
-CONV(conv28x28x128, 28, 28, 128, 128, 1)
-CONV(conv14x14x256, 14, 14, 256, 256, 1)
-CONV(conv7x7x512, 7, 7, 512, 512, 1)
-CONV(conv56x56x64s2, 56, 56, 64, 128, 2)
+CONV(conv56x56x64, 56, 56, 64, 64, 1, 1)
+CONV(conv28x28x128, 28, 28, 128, 128, 1, 1)
+CONV(conv14x14x256, 14, 14, 256, 256, 1, 1)
+CONV(conv7x7x512, 7, 7, 512, 512, 1, 1)
+CONV(conv56x56x64s2, 56, 56, 64, 128, 2, 1)
+CONV(conv28x28x256g2, 28, 28, 256, 256, 1, 2)
 
 void BM_conv28x28x128t_tiled(benchmark::State &s) {
   runTernary(s, Conv{28, 28, 128, 128, 1}, conv28x28x128t_tiled);

@@ -8,21 +8,22 @@ a cost included in their times) and a constant for the dense layers (as
 in a model: the blocked layout is made at compile time), and float
 convolutions and a float matmul (weights as arguments). The ResNet-18
 binary layer shapes of issue 9 plus a stride-2 down-sampling layer, a
-ternary layer and a dense layer at batch 1 and 16. `--suffix` is appended
+ternary layer, a grouped layer and a dense layer at batch 1 and 16. `--suffix` is appended
 to every name so that two builds (tiled, scalar) link into one benchmark.
-Prints the layer table (name, kind, N, H, W, C, O, stride, ternary) that
+Prints the layer table (name, kind, N, H, W, C, O, stride, ternary, groups) that
 bench.cpp mirrors.
 """
 import argparse
 
 LAYERS = [
-    # name, H, W, C, O, stride, ternary
-    ("conv56x56x64", 56, 56, 64, 64, 1, False),
-    ("conv28x28x128", 28, 28, 128, 128, 1, False),
-    ("conv14x14x256", 14, 14, 256, 256, 1, False),
-    ("conv7x7x512", 7, 7, 512, 512, 1, False),
-    ("conv56x56x64s2", 56, 56, 64, 128, 2, False),
-    ("conv28x28x128t", 28, 28, 128, 128, 1, True),
+    # name, H, W, C, O, stride, ternary, groups
+    ("conv56x56x64", 56, 56, 64, 64, 1, False, 1),
+    ("conv28x28x128", 28, 28, 128, 128, 1, False, 1),
+    ("conv14x14x256", 14, 14, 256, 256, 1, False, 1),
+    ("conv7x7x512", 7, 7, 512, 512, 1, False, 1),
+    ("conv56x56x64s2", 56, 56, 64, 128, 2, False, 1),
+    ("conv28x28x128t", 28, 28, 128, 128, 1, True, 1),
+    ("conv28x28x256g2", 28, 28, 256, 256, 1, False, 2),
 ]
 DENSE = [("dense1x4096", 1, 4096, 4096), ("dense16x4096", 16, 4096, 4096)]
 # Float layers (bnn-vectorize): the ResNet-18 first convolution (7x7 stride
@@ -41,11 +42,12 @@ def main():
     p.add_argument("-o", required=True)
     a = p.parse_args()
     out = []
-    for name, h, w, c, o, s, t in LAYERS:
+    for name, h, w, c, o, s, t, g in LAYERS:
         words = c // 64
         oh, ow = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
         it = "tensor<1x%dx%dx%dxi64>" % (h, w, words)
-        ft = "tensor<%dx3x3x%dxi64>" % (o, words)
+        ft = "tensor<%dx3x3x%dxi64>" % (o, words // g)
+        groups = " groups = %d" % g if g > 1 else ""
         rt = "tensor<1x%dx%dx%dxi32>" % (oh, ow, o)
         mask_arg = ", %%m: %s" % ft if t else ""
         mask_use = " mask %m" if t else ""
@@ -53,10 +55,10 @@ def main():
         out.append(
             "func.func @%s%s(%%x: %s, %%f: %s%s) -> %s {\n"
             "  %%0 = bnn.bconv2d %%x, %%f%s channels_in = %d strides = [%d, %d] "
-            "padding = [1, 1, 1, 1] : %s, %s%s -> %s\n"
+            "padding = [1, 1, 1, 1]%s : %s, %s%s -> %s\n"
             "  return %%0 : %s\n}\n"
-            % (name, a.suffix, it, ft, mask_arg, rt, mask_use, c, s, s, it, ft,
-               mask_ty, rt, rt))
+            % (name, a.suffix, it, ft, mask_arg, rt, mask_use, c, s, s, groups,
+               it, ft, mask_ty, rt, rt))
     for name, n, k, o in DENSE:
         it = "tensor<%dx%dxi64>" % (n, k // 64)
         ft = "tensor<%dx%dxi64>" % (o, k // 64)

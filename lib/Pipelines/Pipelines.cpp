@@ -82,8 +82,16 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
     vectorizeOptions.vectorBits = kernel.vectorBits;
     vectorizeOptions.registers = kernel.registers;
     pm.addNestedPass<func::FuncOp>(createBNNVectorize(vectorizeOptions));
-    pm.addPass(createCanonicalizerPass());
   }
+  // From here on the code may hold register tiles.
+  auto canonicalize = [&] {
+    if (options.tile)
+      pm.addPass(createRegisterTileCanonicalizerPass());
+    else
+      pm.addPass(createCanonicalizerPass());
+  };
+  if (options.tile)
+    canonicalize();
 
   // Buffers: results become caller-allocated out-parameters.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -95,8 +103,17 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createCanonicalizerPass());
+  // bufferization::buildBufferDeallocationPipeline, with our canonicalizer.
+  pm.addPass(memref::createExpandReallocPass(
+      memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
+  canonicalize();
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  canonicalize();
+  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  canonicalize();
+  canonicalize();
 
   // Loops, then the LLVM dialect with bare-pointer arguments.
   pm.addNestedPass<func::FuncOp>(createBNNLowerStridedCopies());
@@ -129,7 +146,7 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  canonicalize();
 }
 
 void bnn::registerPipelines() {

@@ -2,6 +2,8 @@
 
 #include "RegisterTiles.h"
 
+#include "bnn/Transforms/Passes.h"
+
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -10,11 +12,23 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "bnn-register-tiles"
 
 using namespace mlir;
+
+ArrayRef<std::string> bnn::getRegisterTileDisabledPatterns() {
+  static const std::string labels[] = {
+      "(anonymous namespace)::InsertChainFullyInitialized"};
+  return labels;
+}
+
+std::unique_ptr<Pass> bnn::createRegisterTileCanonicalizerPass() {
+  return createCanonicalizerPass(GreedyRewriteConfig(),
+                                 getRegisterTileDisabledPatterns());
+}
 
 int64_t bnn::largestDivisorAtMost(int64_t size, int64_t limit) {
   for (int64_t p = std::min(size, limit); p > 1; --p)
@@ -84,6 +98,110 @@ FailureOr<linalg::LinalgOp> bnn::tileReductionsByOne(RewriterBase &rewriter,
   return tileLinalgOp(rewriter, op, tileSizes);
 }
 
+namespace {
+/// transpose(broadcast(v)) -> broadcast(shape_cast(v)) when the transpose
+/// keeps the dims that carry v's elements in their order, so that only unit
+/// dims move: a tile's input words read once per pixel and broadcast along
+/// the channel lanes ([P] -> [B, P] -> transpose [P, B]) become one splat
+/// per pixel ([P] -> [P, 1] -> [P, B]) instead of B * P element inserts and
+/// a shuffle. Upstream's fold covers only the results that are a broadcast
+/// as they are.
+struct TransposeOfBroadcastToBroadcast
+    : public OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto broadcast = op.getVector().getDefiningOp<vector::BroadcastOp>();
+    if (!broadcast)
+      return rewriter.notifyMatchFailure(op, "not a transposed broadcast");
+    auto sourceType = dyn_cast<VectorType>(broadcast.getSourceType());
+    VectorType broadcastType = broadcast.getResultVectorType();
+    if (!sourceType || sourceType.isScalable() || broadcastType.isScalable())
+      return rewriter.notifyMatchFailure(op, "scalar or scalable source");
+    int64_t rank = broadcastType.getRank();
+    int64_t leading = rank - sourceType.getRank();
+    SmallVector<int64_t> castShape;
+    int64_t lastCarried = -1;
+    for (int64_t dim : op.getPermutation()) {
+      int64_t size = broadcastType.getDimSize(dim);
+      bool carried = dim >= leading && size != 1 &&
+                     sourceType.getDimSize(dim - leading) == size;
+      if (!carried) {
+        castShape.push_back(1);
+        continue;
+      }
+      if (dim < lastCarried)
+        return rewriter.notifyMatchFailure(op, "reorders the source's dims");
+      lastCarried = dim;
+      castShape.push_back(size);
+    }
+    Value cast = vector::ShapeCastOp::create(
+        rewriter, op.getLoc(),
+        VectorType::get(castShape, sourceType.getElementType()),
+        broadcast.getSource());
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(
+        op, op.getResultVectorType(), cast);
+    return success();
+  }
+};
+
+/// shape_cast(broadcast(v)) -> broadcast(shape_cast(v)) when the shape_cast
+/// only drops unit dims and leaves none: a tile's operands broadcast to the
+/// loop rank ([1, 1, P, 1, B, 1], the unit dims of the taps and words
+/// stepped by one) and then reshaped to the accumulator's [P, B] broadcast
+/// to [P, B] directly. Upstream folds only sources broadcastable to the
+/// result as it is.
+struct ShapeCastOfBroadcastDropUnitDims
+    : public OpRewritePattern<vector::ShapeCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::ShapeCastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto broadcast = op.getSource().getDefiningOp<vector::BroadcastOp>();
+    if (!broadcast)
+      return rewriter.notifyMatchFailure(op, "not a reshaped broadcast");
+    VectorType resultType = op.getResultVectorType();
+    VectorType broadcastType = broadcast.getResultVectorType();
+    if (resultType.isScalable() || broadcastType.isScalable() ||
+        llvm::is_contained(resultType.getShape(), 1))
+      return rewriter.notifyMatchFailure(op, "scalable or keeps unit dims");
+    SmallVector<int64_t> kept;
+    for (auto [dim, size] : llvm::enumerate(broadcastType.getShape()))
+      if (size != 1)
+        kept.push_back(dim);
+    if (!llvm::equal(
+            llvm::map_range(
+                kept, [&](int64_t d) { return broadcastType.getDimSize(d); }),
+            resultType.getShape()))
+      return rewriter.notifyMatchFailure(op, "not a drop of unit dims");
+    Value source = broadcast.getSource();
+    auto sourceType = dyn_cast<VectorType>(source.getType());
+    if (!sourceType)
+      // A scalar broadcasts to any shape.
+      return rewriter.replaceOpWithNewOp<vector::BroadcastOp>(op, resultType,
+                                                              source),
+             success();
+    if (sourceType.isScalable())
+      return rewriter.notifyMatchFailure(op, "scalable source");
+    int64_t leading = broadcastType.getRank() - sourceType.getRank();
+    SmallVector<int64_t> castShape;
+    for (int64_t dim : kept)
+      castShape.push_back(dim < leading ? 1
+                                        : sourceType.getDimSize(dim - leading));
+    Value cast = vector::ShapeCastOp::create(
+        rewriter, op.getLoc(),
+        VectorType::get(castShape, sourceType.getElementType()), source);
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(op, resultType, cast);
+    return success();
+  }
+};
+} // namespace
+
+void bnn::populateBroadcastFoldingPatterns(RewritePatternSet &patterns) {
+  patterns
+      .add<TransposeOfBroadcastToBroadcast, ShapeCastOfBroadcastDropUnitDims>(
+          patterns.getContext());
+}
+
 LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
                                           ArrayRef<linalg::LinalgOp> tileOps,
                                           StringRef passName) {
@@ -117,9 +235,26 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
   vector::populateVectorContractLoweringPatterns(
       contractions, vector::VectorContractLowering::OuterProduct);
   vector::populateVectorTransferPermutationMapLoweringPatterns(contractions);
+  populateBroadcastFoldingPatterns(contractions);
   if (failed(applyPatternsGreedily(func, std::move(contractions))))
     return func.emitError()
            << passName << ": lowering the contractions did not converge";
+
+  // Unit dims (the taps and words stepped by one) dropped before any
+  // broadcast or transpose is lowered: a broadcast to [B, 1] lowers to B
+  // element inserts, a broadcast to [B] to one splat.
+  RewritePatternSet unitDims(ctx);
+  vector::populateCastAwayVectorLeadingOneDimPatterns(unitDims);
+  vector::populateVectorTransferDropUnitDimsPatterns(unitDims);
+  vector::populateDropUnitDimWithShapeCastPatterns(unitDims);
+  vector::populateSinkVectorOpsPatterns(unitDims);
+  populateBroadcastFoldingPatterns(unitDims);
+  populateAllCanonicalizationPatterns(unitDims);
+  if (failed(applyPatternsGreedily(
+          func, FrozenRewritePatternSet(std::move(unitDims),
+                                        getRegisterTileDisabledPatterns()))))
+    return func.emitError()
+           << passName << ": dropping unit dimensions did not converge";
 
   RewritePatternSet patterns(ctx);
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
@@ -138,8 +273,7 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
   // compile time) several times over; LLVM gets the rows as they are.
   FrozenRewritePatternSet frozen(
       std::move(patterns),
-      /*disabledPatternLabels=*/{
-          "(anonymous namespace)::InsertChainFullyInitialized"});
+      /*disabledPatternLabels=*/getRegisterTileDisabledPatterns());
   if (failed(applyPatternsGreedily(func, frozen)))
     return func.emitError() << passName << ": vector cleanup did not converge";
 

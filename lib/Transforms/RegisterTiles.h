@@ -53,6 +53,12 @@ FailureOr<linalg::LinalgOp> tileLinalgOp(RewriterBase &rewriter,
 FailureOr<linalg::LinalgOp> tileReductionsByOne(RewriterBase &rewriter,
                                                 linalg::LinalgOp op);
 
+/// A transpose that moves only unit dims of a broadcast, and a shape_cast
+/// that drops every unit dim of one, folded into the broadcast (see
+/// RegisterTiles.cpp): broadcasts to [P, B], which lower to splats, instead
+/// of broadcasts to [B, 1] or [B, P], which lower to element inserts.
+void populateBroadcastFoldingPatterns(RewritePatternSet &patterns);
+
 /// Vectorizes `tileOps` (the linalg ops of register tiles; ops the
 /// vectorizer rejects stay as they are), lowers the vector ops of `func`
 /// that have no direct LLVM form (contractions become outer products, that

@@ -42,6 +42,12 @@ func.func @conv_56x56x64(%in: tensor<1x56x56x1xi64>, %f: tensor<64x3x3x1xi64>) -
 // AVX512: scf.for %{{.*}} = %c0 to %c7 step %c1
 // AVX512: scf.for %{{.*}} = %c0 to %c2 step %c1
 // AVX512: %[[TAP0:.+]] = scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4x32xi64>)
+// Each pixel's input word is read once and broadcast to the 32 lanes (no
+// broadcast to [32, 1] and transpose: one splat per pixel).
+// AVX512: %[[WORDS:.+]] = vector.transfer_read {{.*}} : tensor<1x1x4x1xi64>, vector<4x1xi64>
+// AVX512-COUNT-4: vector.broadcast %{{.*}} : i64 to vector<32xi64>
+// AVX512-NOT: vector.transpose
+// AVX512-NOT: vector<32x1xi64>
 // AVX512: math.ctpop %{{.*}} : vector<4x32xi64>
 // AVX512: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[TAP0]]) -> (vector<4x32xi64>)
 // AVX512: vector.transfer_write %{{.*}} : vector<4x1x32xi32>
@@ -79,15 +85,15 @@ func.func @dense_16x4096(%x: tensor<16x64xi64>, %w: tensor<256x64xi64>) -> tenso
 
 // -----
 
-// Negative: ops without the bnn.register_tile marker (a grouped convolution
-// in the one-generic form, plain linalg) are left alone.
+// Negative: ops without the bnn.register_tile marker (a convolution of more
+// groups than bnn-lower splits, in the one-generic form) are left alone.
 // AVX512-LABEL: func @grouped_untouched
 // AVX512-NOT: scf.for
 // AVX512-NOT: vector.
 // AVX512: linalg.generic
 // AVX512: return
-func.func @grouped_untouched(%in: tensor<1x4x4x2xi64>, %f: tensor<4x1x1x1xi64>) -> tensor<1x4x4x4xi32> {
-  %0 = bnn.bconv2d %in, %f channels_in = 128 strides = [1, 1] padding = [0, 0, 0, 0] groups = 2
-      : tensor<1x4x4x2xi64>, tensor<4x1x1x1xi64> -> tensor<1x4x4x4xi32>
-  return %0 : tensor<1x4x4x4xi32>
+func.func @grouped_untouched(%in: tensor<1x4x4x17xi64>, %f: tensor<17x1x1x1xi64>) -> tensor<1x4x4x17xi32> {
+  %0 = bnn.bconv2d %in, %f channels_in = 1088 strides = [1, 1] padding = [0, 0, 0, 0] groups = 17
+      : tensor<1x4x4x17xi64>, tensor<17x1x1x1xi64> -> tensor<1x4x4x17xi32>
+  return %0 : tensor<1x4x4x17xi32>
 }

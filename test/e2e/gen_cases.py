@@ -502,6 +502,9 @@ def gen_bconv2d(s, rng):
             (64, 192, 3, 3, True, 1, (1, 1), (1, 2), (1, 0, 1, 0))]:
         conv_case(s, w, ch, (3, 3), st, di, pad, pv, g, mask, n=2 if mask else 1,
                   hw=(5, 7) if g == 2 else (4, 3), o=o)
+    # More groups than bnn-lower splits (16): the one-generic form.
+    conv_case(s, 32, 17 * 32, (3, 3), (1, 1), (1, 1), (1, 1, 1, 1), 0, 17, True, 1,
+              (3, 4), 34)
     # Windows entirely in the padding (1x1 kernel, padding 2), a kernel
     # larger than the input, a 1x1 output from stride 2.
     conv_case(s, 32, 33, (1, 1), (1, 1), (1, 1), (2, 1, 0, 1), 1, 1, True, 1, (3, 2), 5)
@@ -578,6 +581,9 @@ def gen_bmaxpool2d(s, rng):
     pool_case(s, 32, 33, 2, (5, 7), (3, 3), (2, 2), (2, 1, 0, 2))
     pool_case(s, 64, 65, 1, (1, 1), (1, 1), (1, 1), (0, 0, 0, 0))
     pool_case(s, 64, 200, 2, (3, 3), (3, 3), (1, 1), (2, 2, 2, 2))
+    # Windows of more than 16 taps (lowered as one window reduction).
+    pool_case(s, 32, 40, 1, (6, 7), (5, 5), (1, 2), (2, 0, 1, 3))
+    pool_case(s, 64, 64, 2, (4, 5), (4, 5), (4, 5), (0, 0, 0, 0))
     pool_case(s, 32, 64, 1, (8, 8), (2, 2), (2, 2), (0, 0, 0, 0))
 
 

@@ -16,14 +16,22 @@ def BNNLower : Pass<"bnn-lower", "::mlir::ModuleOp"> {
     zero padding masks padded taps), groups, dilation, ternary masks, both
     word widths.
 
-    With `channel-block=B` (B > 0), `bnn.bdense` and ungrouped
-    `bnn.bconv2d` use the blocked formulation that `bnn-tile` turns into
-    register tiles: filters re-laid out as [O/B, ..., words, B] (at compile
-    time when constant), one `linalg.generic` of XOR, popcount and add per
-    filter tap, and an epilogue (marked `bnn.register_tile`) that forms the
-    accumulators from the popcounts, the live bits of each filter and exact
-    corrections for the zero-padded border. With 0 (the default) every
-    packed reduction is one `linalg.generic` with its masks in the body.
+    With `channel-block=B` (B > 0), `bnn.bdense` and `bnn.bconv2d` use the
+    blocked formulation that `bnn-tile` turns into register tiles: filters
+    re-laid out as [O/B, ..., words, B] (at compile time when constant), one
+    `linalg.generic` of XOR, popcount and add per filter tap, and an
+    epilogue (marked `bnn.register_tile`) that forms the accumulators from
+    the popcounts, the live bits of each filter and exact corrections for
+    the zero-padded border. A grouped convolution of up to 16 groups is
+    first split into one ungrouped convolution per group (its input words
+    and output channels); more groups (depthwise-like layers) keep the
+    one-generic form. With 0 (the default) every packed reduction is one
+    `linalg.generic` with its masks in the body.
+
+    `bnn.bmaxpool2d` of up to 16 taps is one elementwise AND over a strided
+    slice of the input per tap (vectorized along the words by
+    `bnn-vectorize`); larger windows are one generic with the window as
+    reduction loops.
   }];
   let options = [
     Option<"channelBlock", "channel-block", "int64_t", /*default=*/"0",

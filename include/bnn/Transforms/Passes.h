@@ -33,6 +33,17 @@ void populateBNNBinarizePatterns(RewritePatternSet &patterns,
 /// where a vectorized register tile reads them (used by bnn-vectorize).
 void populateVectorKernelLayoutPatterns(RewritePatternSet &patterns);
 
+/// The canonicalizer for code that holds register tiles (after bnn-tile and
+/// bnn-vectorize): upstream's rewrite of a chain of vector inserts into one
+/// vector.from_elements of every scalar is disabled. On a tile of P rows of
+/// B lanes it turns P splats into P * B scalar inserts, which LLVM then
+/// folds back at a cost of seconds on a large model.
+std::unique_ptr<Pass> createRegisterTileCanonicalizerPass();
+
+/// The labels of the patterns that createRegisterTileCanonicalizerPass
+/// disables, for other pattern sets on register tiles.
+ArrayRef<std::string> getRegisterTileDisabledPatterns();
+
 #define GEN_PASS_REGISTRATION
 #include "bnn/Transforms/Passes.h.inc"
 

@@ -497,11 +497,17 @@ struct LowerBDense : public StaticShapeLowering<BDenseOp> {
   }
 };
 
+/// Past this many taps a max pool is one generic with the window as
+/// reduction loops instead of one operand per tap.
+constexpr int64_t kMaxPoolTapOperands = 16;
+
+/// The AND of the window's taps, written as one elementwise generic over
+/// KH * KW strided slices of the padded input (one per tap) so that every
+/// indexing map is an identity and the AND vectorizes along the words.
 struct LowerBMaxPool2D : public StaticShapeLowering<BMaxPool2DOp> {
   using StaticShapeLowering::StaticShapeLowering;
   Value lower(BMaxPool2DOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     auto resultType = op.getOutput().getType();
     Type wordType = resultType.getElementType();
     ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
@@ -510,6 +516,38 @@ struct LowerBMaxPool2D : public StaticShapeLowering<BMaxPool2DOp> {
     Value ones = constantInt(rewriter, loc, wordType, -1);
     Value input = pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
                       {0, padding[1], padding[3], 0}, ones);
+    ArrayRef<int64_t> shape = resultType.getShape();
+    if (kernel[0] * kernel[1] > kMaxPoolTapOperands)
+      return lowerAsWindowReduction(op, input, ones, rewriter);
+    SmallVector<Value> taps;
+    for (int64_t kh = 0; kh < kernel[0]; ++kh)
+      for (int64_t kw = 0; kw < kernel[1]; ++kw)
+        taps.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, resultType, input,
+            getAsIndexOpFoldResult(rewriter.getContext(),
+                                   ArrayRef<int64_t>{0, kh, kw, 0}),
+            getAsIndexOpFoldResult(rewriter.getContext(), shape),
+            getAsIndexOpFoldResult(
+                rewriter.getContext(),
+                ArrayRef<int64_t>{1, strides[0], strides[1], 1})));
+    AffineMap id = rewriter.getMultiDimIdentityMap(4);
+    SmallVector<AffineMap> maps(taps.size() + 1, id);
+    Value init = tensor::EmptyOp::create(rewriter, loc, shape, wordType);
+    return generic(rewriter, loc, init, taps, maps, iterators(4, 0),
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     Value all = args[0];
+                     for (Value tap : args.drop_front().drop_back())
+                       all = arith::AndIOp::create(b, l, all, tap);
+                     yieldValue(b, l, all);
+                   });
+  }
+
+  Value lowerAsWindowReduction(BMaxPool2DOp op, Value input, Value ones,
+                               PatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = op.getOutput().getType();
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides();
     // The window's extent, as linalg pooling ops carry it.
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
                                            rewriter.getI8Type());
@@ -523,13 +561,11 @@ struct LowerBMaxPool2D : public StaticShapeLowering<BMaxPool2DOp> {
         AffineMap::get(6, 0, {kh, kw}, ctx),
         AffineMap::get(6, 0, {n, oh, ow, c}, ctx)};
     Value init = filledTensor(rewriter, loc, resultType.getShape(), ones);
-    Value y = generic(rewriter, loc, init, {input, window}, maps,
-                      iterators(4, 2),
-                      [](OpBuilder &b, Location l, ValueRange args) {
-                        yieldValue(
-                            b, l, arith::AndIOp::create(b, l, args[2], args[0]));
-                      });
-    return y;
+    return generic(rewriter, loc, init, {input, window}, maps, iterators(4, 2),
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     yieldValue(b, l,
+                                arith::AndIOp::create(b, l, args[2], args[0]));
+                   });
   }
 };
 

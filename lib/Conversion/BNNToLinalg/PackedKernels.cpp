@@ -408,7 +408,7 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
                              PatternRewriter &rewriter) const override {
     if (op.getGroups() != 1)
       return rewriter.notifyMatchFailure(
-          op, "grouped convolutions keep the one-generic form");
+          op, "grouped: split by SplitGroupedBConv2D");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto inputType = op.getInput().getType();
@@ -538,6 +538,67 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
   }
 };
 
+/// A grouped convolution as one ungrouped convolution per group, each
+/// lowered by LowerBConv2DBlocked: group g reads input words
+/// [g * Kw, (g + 1) * Kw) (groups are word-aligned, see the op) and writes
+/// output channels [g * O / groups, (g + 1) * O / groups). Every group costs
+/// KH * KW register-tiled loop nests, so past `kMaxSplitGroups` (depthwise
+/// layers) the one-generic form is kept.
+struct SplitGroupedBConv2D : public BlockedLowering<BConv2DOp> {
+  using BlockedLowering::BlockedLowering;
+  static constexpr int64_t kMaxSplitGroups = 16;
+
+  LogicalResult lowerBlocked(BConv2DOp op,
+                             PatternRewriter &rewriter) const override {
+    int64_t groups = op.getGroups();
+    if (groups == 1)
+      return rewriter.notifyMatchFailure(op, "not grouped");
+    if (groups > kMaxSplitGroups)
+      return rewriter.notifyMatchFailure(
+          op, "too many groups to split: the one-generic form is kept");
+    Location loc = op.getLoc();
+    auto filterType = op.getFilter().getType();
+    auto resultType = op.getAcc().getType();
+    int64_t groupWords = filterType.getDimSize(3);
+    int64_t groupChannels = filterType.getDimSize(0) / groups;
+    auto slice = [&](Value source, int64_t dim, int64_t offset, int64_t size) {
+      auto type = cast<RankedTensorType>(source.getType());
+      SmallVector<int64_t> sizes(type.getShape());
+      sizes[dim] = size;
+      SmallVector<OpFoldResult> offsets(type.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[dim] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> one(type.getRank(), rewriter.getIndexAttr(1));
+      return tensor::ExtractSliceOp::create(
+          rewriter, loc, type.clone(sizes), source, offsets,
+          getAsIndexOpFoldResult(rewriter.getContext(), sizes), one);
+    };
+    Value result = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                           resultType.getElementType());
+    SmallVector<int64_t> groupShape(resultType.getShape());
+    groupShape.back() = groupChannels;
+    for (int64_t g = 0; g < groups; ++g) {
+      Value input = slice(op.getInput(), 3, g * groupWords, groupWords);
+      Value filter = slice(op.getFilter(), 0, g * groupChannels, groupChannels);
+      Value mask = op.getFilterMask() ? slice(op.getFilterMask(), 0,
+                                              g * groupChannels, groupChannels)
+                                      : Value();
+      Value acc = BConv2DOp::create(
+          rewriter, loc, resultType.clone(groupShape), input, filter, mask,
+          op.getChannelsIn() / groups, op.getStrides(), op.getDilations(),
+          op.getPadding(), op.getPadValue(), /*groups=*/1);
+      SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+      offsets[3] = rewriter.getIndexAttr(g * groupChannels);
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, acc, result, offsets,
+          getAsIndexOpFoldResult(rewriter.getContext(), groupShape),
+          SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)));
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct LowerBDenseBlocked : public BlockedLowering<BDenseOp> {
   using BlockedLowering::BlockedLowering;
 
@@ -567,6 +628,6 @@ struct LowerBDenseBlocked : public BlockedLowering<BDenseOp> {
 
 void bnn::lowering::populateBlockedPackedKernelPatterns(
     RewritePatternSet &patterns, int64_t channelBlock) {
-  patterns.add<LowerBConv2DBlocked, LowerBDenseBlocked>(patterns.getContext(),
-                                                        channelBlock);
+  patterns.add<LowerBConv2DBlocked, SplitGroupedBConv2D, LowerBDenseBlocked>(
+      patterns.getContext(), channelBlock);
 }

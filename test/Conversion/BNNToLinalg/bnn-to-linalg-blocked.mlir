@@ -114,13 +114,38 @@ func.func @bconv2d_one_pad_blocked(%in: tensor<1x4x4x1xi32>, %f: tensor<8x3x3x1x
 
 // -----
 
-// Negative: grouped convolutions keep the one-generic form (no marker).
-// CHECK-LABEL: func @bconv2d_grouped_not_blocked
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
-// CHECK-NOT: bnn.register_tile
+// Grouped: one ungrouped blocked convolution per group, on the group's input
+// words and output channels, inserted into the result.
+// CHECK-LABEL: func @bconv2d_grouped_split
+// CHECK-SAME: (%[[IN:.+]]: tensor<1x4x4x2xi64>, %[[F:.+]]: tensor<4x1x1x1xi64>)
+// CHECK-DAG: %[[IN0:.+]] = tensor.extract_slice %[[IN]][0, 0, 0, 0] [1, 4, 4, 1] [1, 1, 1, 1]
+// CHECK-DAG: %[[F0:.+]] = tensor.extract_slice %[[F]][0, 0, 0, 0] [2, 1, 1, 1] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[IN0]], %{{.*}} : tensor<1x4x4x1xi64>, tensor<1x1x2xi64>)
+// CHECK: linalg.generic {{.*}} attrs = {bnn.register_tile}
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [1, 4, 4, 2] [1, 1, 1, 1]
+// CHECK-DAG: %[[IN1:.+]] = tensor.extract_slice %[[IN]][0, 0, 0, 1] [1, 4, 4, 1] [1, 1, 1, 1]
+// CHECK-DAG: %[[F1:.+]] = tensor.extract_slice %[[F]][2, 0, 0, 0] [2, 1, 1, 1] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[IN1]], %{{.*}} : tensor<1x4x4x1xi64>, tensor<1x1x2xi64>)
+// CHECK: linalg.generic {{.*}} attrs = {bnn.register_tile}
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 2] [1, 4, 4, 2] [1, 1, 1, 1]
+// CHECK-NOT: bnn.bconv2d
 // CHECK: return
-func.func @bconv2d_grouped_not_blocked(%in: tensor<1x4x4x2xi64>, %f: tensor<4x1x1x1xi64>) -> tensor<1x4x4x4xi32> {
+func.func @bconv2d_grouped_split(%in: tensor<1x4x4x2xi64>, %f: tensor<4x1x1x1xi64>) -> tensor<1x4x4x4xi32> {
   %0 = bnn.bconv2d %in, %f channels_in = 128 strides = [1, 1] padding = [0, 0, 0, 0] groups = 2
       : tensor<1x4x4x2xi64>, tensor<4x1x1x1xi64> -> tensor<1x4x4x4xi32>
   return %0 : tensor<1x4x4x4xi32>
+}
+
+// -----
+
+// Negative: more than 16 groups (depthwise-like) keep the one-generic form.
+// CHECK-LABEL: func @bconv2d_many_groups_not_blocked
+// CHECK-NOT: tensor.insert_slice
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-NOT: bnn.register_tile
+// CHECK: return
+func.func @bconv2d_many_groups_not_blocked(%in: tensor<1x4x4x17xi64>, %f: tensor<17x1x1x1xi64>) -> tensor<1x4x4x17xi32> {
+  %0 = bnn.bconv2d %in, %f channels_in = 1088 strides = [1, 1] padding = [0, 0, 0, 0] groups = 17
+      : tensor<1x4x4x17xi64>, tensor<17x1x1x1xi64> -> tensor<1x4x4x17xi32>
+  return %0 : tensor<1x4x4x17xi32>
 }

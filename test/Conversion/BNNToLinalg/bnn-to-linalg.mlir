@@ -181,18 +181,38 @@ func.func @bdense(%x: tensor<2x4xi64>, %w: tensor<10x4xi64>) -> tensor<2x10xi32>
 // -----
 
 // Padded taps are all ones, the identity of AND.
+// A small window: one elementwise AND over a strided slice per tap.
 // CHECK-LABEL: func @bmaxpool2d
 // CHECK: %[[ONES:.+]] = arith.constant -1 : i64
-// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 0, 0, 0]
+// CHECK: %[[PADDED:.+]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 0, 0, 0]
 // CHECK: tensor.yield %[[ONES]]
-// CHECK: tensor.empty() : tensor<3x3xi8>
-// CHECK: linalg.fill ins(%[[ONES]] : i64)
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK: arith.andi
+// CHECK: %[[T00:.+]] = tensor.extract_slice %[[PADDED]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: %[[T22:.+]] = tensor.extract_slice %[[PADDED]][0, 2, 2, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%[[T00]], {{.*}}, %[[T22]] :
+// CHECK-COUNT-8: arith.andi
+// CHECK-NOT: arith.andi
+// CHECK: linalg.yield
 func.func @bmaxpool2d(%x: tensor<1x5x5x2xi64>) -> tensor<1x2x2x2xi64> {
   %0 = bnn.bmaxpool2d %x kernel = [3, 3] strides = [2, 2] padding = [1, 0, 1, 0]
       : tensor<1x5x5x2xi64> -> tensor<1x2x2x2xi64>
   return %0 : tensor<1x2x2x2xi64>
+}
+
+// -----
+
+// More than 16 taps: one generic with the window as reduction loops.
+// CHECK-LABEL: func @bmaxpool2d_large_window
+// CHECK: %[[ONES:.+]] = arith.constant -1 : i32
+// CHECK-NOT: tensor.extract_slice
+// CHECK: tensor.empty() : tensor<5x5xi8>
+// CHECK: linalg.fill ins(%[[ONES]] : i32)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.andi
+func.func @bmaxpool2d_large_window(%x: tensor<1x5x5x1xi32>) -> tensor<1x1x1x1xi32> {
+  %0 = bnn.bmaxpool2d %x kernel = [5, 5] strides = [1, 1] padding = [0, 0, 0, 0]
+      : tensor<1x5x5x1xi32> -> tensor<1x1x1x1xi32>
+  return %0 : tensor<1x1x1x1xi32>
 }
 
 // -----
