@@ -314,24 +314,76 @@ Value packBits(OpBuilder &b, Location loc, ValueRange split,
       });
 }
 
+/// Packs `predicate` of the innermost axis of `inputs` into the words of
+/// `resultType`: bit i of word w is the predicate of channel w * W + i, and
+/// the bits past the channel count C are 0. An input is [..., C], or [C]
+/// broadcast over the rows where `perChannel` says so. The whole words and
+/// the tail word are two generics on slices of the inputs, never a padded
+/// copy: at batch 64 the padded copy of a 16-channel float layer was 12.8 MB.
+Value packInnermost(
+    OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<bool> perChannel,
+    RankedTensorType resultType,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> predicate) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  int64_t wordBits = getWordBits(resultType.getElementType());
+  int64_t channels =
+      cast<RankedTensorType>(inputs[0].getType()).getShape().back();
+  int64_t wholeWords = channels / wordBits, tailBits = channels % wordBits;
+  // Words [firstWord, firstWord + words) of `bits` channels each.
+  auto packChunk = [&](int64_t firstWord, int64_t words, int64_t bits) {
+    SmallVector<Value> split;
+    SmallVector<AffineMap> maps;
+    for (auto [input, broadcast] : llvm::zip_equal(inputs, perChannel)) {
+      auto type = cast<RankedTensorType>(input.getType());
+      int64_t inputRank = type.getRank();
+      SmallVector<int64_t> offsets(inputRank, 0), sizes(type.getShape());
+      offsets.back() = firstWord * wordBits;
+      sizes.back() = words * bits;
+      Value chunk = input;
+      if (sizes.back() != type.getShape().back())
+        chunk = tensor::ExtractSliceOp::create(
+            b, loc, type.clone(sizes), input,
+            getAsIndexOpFoldResult(ctx, offsets),
+            getAsIndexOpFoldResult(ctx, sizes),
+            getAsIndexOpFoldResult(ctx, SmallVector<int64_t>(inputRank, 1)));
+      split.push_back(splitInnermost(b, loc, chunk, bits));
+      maps.push_back(broadcast ? selectDims(ctx, rank + 1, {rank - 1, rank})
+                               : b.getMultiDimIdentityMap(rank + 1));
+    }
+    SmallVector<int64_t> shape(resultType.getShape());
+    shape.back() = words;
+    return packBits(b, loc, split, maps, resultType.clone(shape), predicate);
+  };
+  if (tailBits == 0)
+    return packChunk(0, wholeWords, wordBits);
+  if (wholeWords == 0)
+    return packChunk(0, 1, tailBits);
+  Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                         resultType.getElementType());
+  auto insert = [&](Value chunk, int64_t firstWord) {
+    auto type = cast<RankedTensorType>(chunk.getType());
+    SmallVector<int64_t> offsets(rank, 0);
+    offsets.back() = firstWord;
+    return tensor::InsertSliceOp::create(
+        b, loc, chunk, result, getAsIndexOpFoldResult(ctx, offsets),
+        getAsIndexOpFoldResult(ctx, type.getShape()),
+        getAsIndexOpFoldResult(ctx, SmallVector<int64_t>(rank, 1)));
+  };
+  result = insert(packChunk(0, wholeWords, wordBits), 0);
+  return insert(packChunk(wholeWords, 1, tailBits), wholeWords);
+}
+
 struct LowerPack : public StaticShapeLowering<PackOp> {
   using StaticShapeLowering::StaticShapeLowering;
   Value lower(PackOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = op.getP().getType();
-    unsigned wordBits = getWordBits(resultType.getElementType());
-    unsigned rank = resultType.getRank();
-    Type floatType = op.getX().getType().getElementType();
-    // Padding with +1 gives bit 0 in either plane... except the nonzero
-    // plane, where 0 gives bit 0: pad with the value whose bit is 0.
+    // Bits past the channel count are 0 in either plane, as the encoding
+    // needs.
     bool signPlane = op.getPlane() == Plane::Sign;
-    Value padValue = constantFloat(rewriter, loc, floatType, signPlane ? 1.0 : 0.0);
-    Value padded = padInnermost(rewriter, loc, op.getX(),
-                                resultType.getShape().back() * wordBits, padValue);
-    Value split = splitInnermost(rewriter, loc, padded, wordBits);
-    AffineMap splitMap = rewriter.getMultiDimIdentityMap(rank + 1);
-    Value p = packBits(
-        rewriter, loc, split, {splitMap}, resultType,
+    Value p = packInnermost(
+        rewriter, loc, op.getX(), {false}, resultType,
         [signPlane](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value zero = constantFloat(b, l, args[0].getType(), 0.0);
           return arith::CmpFOp::create(
@@ -597,24 +649,10 @@ struct LowerThreshold : public StaticShapeLowering<ThresholdOp> {
   using StaticShapeLowering::StaticShapeLowering;
   Value lower(ThresholdOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     auto resultType = op.getOutput().getType();
-    unsigned wordBits = getWordBits(resultType.getElementType());
-    unsigned rank = resultType.getRank();
-    int64_t paddedSize = resultType.getShape().back() * wordBits;
-    // Channels past O compare 0 >= INT32_MIN: bit 0, as the encoding needs.
-    Type i32 = rewriter.getI32Type();
-    Value acc = padInnermost(rewriter, loc, op.getAcc(), paddedSize,
-                             constantInt(rewriter, loc, i32, 0));
-    Value threshold = padInnermost(
-        rewriter, loc, op.getThreshold(), paddedSize,
-        constantInt(rewriter, loc, i32, std::numeric_limits<int32_t>::min()));
-    Value splitAcc = splitInnermost(rewriter, loc, acc, wordBits);
-    Value splitThreshold = splitInnermost(rewriter, loc, threshold, wordBits);
-    Value p = packBits(
-        rewriter, loc, {splitAcc, splitThreshold},
-        {rewriter.getMultiDimIdentityMap(rank + 1),
-         selectDims(ctx, rank + 1, {rank - 1, rank})},
+    // Bits past the channel count are 0, as the encoding needs.
+    Value p = packInnermost(
+        rewriter, loc, {op.getAcc(), op.getThreshold()}, {false, true},
         resultType, [](OpBuilder &b, Location l, ValueRange args) -> Value {
           return arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, args[0],
                                        args[1]);

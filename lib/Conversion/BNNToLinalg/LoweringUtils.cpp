@@ -88,15 +88,6 @@ Value pad(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> low,
                                highOfr, value);
 }
 
-/// Pads the innermost dimension of `source` to `size` with `value`.
-Value padInnermost(OpBuilder &b, Location loc, Value source, int64_t size,
-                   Value value) {
-  auto type = cast<RankedTensorType>(source.getType());
-  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
-  high.back() = size - type.getShape().back();
-  return pad(b, loc, source, low, high, value);
-}
-
 /// [..., words * W] -> [..., words, W].
 Value splitInnermost(OpBuilder &b, Location loc, Value source,
                      int64_t wordBits) {

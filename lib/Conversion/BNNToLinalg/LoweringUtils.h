@@ -40,9 +40,6 @@ SmallVector<unsigned> range(unsigned begin, unsigned end);
 /// Pads `source` with `value`: `low` and `high` per dimension.
 Value pad(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> low,
           ArrayRef<int64_t> high, Value value);
-/// Pads the innermost dimension of `source` to `size` with `value`.
-Value padInnermost(OpBuilder &b, Location loc, Value source, int64_t size,
-                   Value value);
 /// [..., words * W] -> [..., words, W].
 Value splitInnermost(OpBuilder &b, Location loc, Value source,
                      int64_t wordBits);

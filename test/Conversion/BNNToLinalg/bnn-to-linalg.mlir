@@ -64,17 +64,25 @@ func.func @sq_regularizer(%w: tensor<4x3xf32>, %beta: tensor<f32>) -> tensor<f32
 
 // -----
 
-// 33 elements pad with +1 (bit 0) to two i32 words, OR-reduced bit by bit.
+// 33 elements in i32 words: one generic packs the whole word (channels
+// 0..31), a second the tail word (channel 32, bit 0; bits 1..31 stay 0):
+// no padded copy of the input. Each ORs bit i = (x < 0).
 // CHECK-LABEL: func @pack_sign
-// CHECK: %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 31]
-// CHECK: tensor.yield %[[ONE]]
-// CHECK: tensor.expand_shape {{.*}} into tensor<2x2x32xf32>
+// CHECK-SAME: (%[[X:.+]]: tensor<2x33xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[WHOLE:.+]] = tensor.extract_slice %[[X]][0, 0] [2, 32] [1, 1]
+// CHECK: tensor.expand_shape %[[WHOLE]] {{.*}} into tensor<2x1x32xf32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: linalg.index 2
 // CHECK: arith.shli
 // CHECK: arith.cmpf olt
 // CHECK: arith.ori
+// CHECK: tensor.insert_slice %{{.*}}[0, 0] [2, 1] [1, 1] : tensor<2x1xi32> into tensor<2x2xi32>
+// CHECK: %[[TAIL:.+]] = tensor.extract_slice %[[X]][0, 32] [2, 1] [1, 1]
+// CHECK: tensor.expand_shape %[[TAIL]] {{.*}} into tensor<2x1x1xf32>
+// CHECK: linalg.generic
+// CHECK: arith.cmpf olt
+// CHECK: tensor.insert_slice %{{.*}}[0, 1] [2, 1] [1, 1] : tensor<2x1xi32> into tensor<2x2xi32>
 func.func @pack_sign(%x: tensor<2x33xf32>) -> tensor<2x2xi32> {
   %0 = bnn.pack %x : tensor<2x33xf32> -> tensor<2x2xi32>
   return %0 : tensor<2x2xi32>
@@ -82,10 +90,12 @@ func.func @pack_sign(%x: tensor<2x33xf32>) -> tensor<2x2xi32> {
 
 // -----
 
-// The nonzero plane pads with 0 and tests x != 0 (NaN counts as nonzero).
+// The nonzero plane tests x != 0 (NaN counts as nonzero). Fewer channels
+// than a word: one generic over the 33 channels, no slice.
 // CHECK-LABEL: func @pack_nonzero
-// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: tensor.yield %[[ZERO]]
+// CHECK-NOT: tensor.pad
+// CHECK-NOT: tensor.extract_slice
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x1x33xf32>
 // CHECK: arith.cmpf une
 func.func @pack_nonzero(%x: tensor<2x33xf32>) -> tensor<2x1xi64> {
   %0 = bnn.pack %x plane = nonzero : tensor<2x33xf32> -> tensor<2x1xi64>
@@ -228,12 +238,12 @@ func.func @scale(%acc: tensor<2x5xi32>, %m: tensor<5xf32>, %b: tensor<5xf32>) ->
 
 // -----
 
-// Channels past O get the threshold INT32_MIN, so their bit is 0.
+// Channels past O are never compared: their bits stay 0 from the zero fill.
 // CHECK-LABEL: func @threshold
-// CHECK-DAG: %[[MIN:.+]] = arith.constant -2147483648 : i32
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 27]
-// CHECK: tensor.pad %{{.*}} low[0] high[27]
-// CHECK: tensor.yield %[[MIN]]
+// CHECK-NOT: tensor.pad
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x1x5xi32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x5xi32>
+// CHECK: linalg.fill ins(%c0_i32 : i32)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: arith.cmpi slt
 // CHECK: arith.ori
