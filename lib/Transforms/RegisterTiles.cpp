@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/Passes.h"
@@ -194,7 +195,72 @@ struct ShapeCastOfBroadcastDropUnitDims
     return success();
   }
 };
+
+/// True when `value` holds 1 << i in lane i of its innermost dim (of size
+/// the element width): a constant, or shli(1, index_cast(vector.step)),
+/// possibly broadcast over outer dims.
+bool isLaneBits(Value value) {
+  while (auto broadcast = value.getDefiningOp<vector::BroadcastOp>())
+    value = broadcast.getSource();
+  auto type = dyn_cast<VectorType>(value.getType());
+  if (!type || type.getRank() != 1)
+    return false;
+  DenseIntElementsAttr constant;
+  if (matchPattern(value, m_Constant(&constant)))
+    return llvm::all_of(
+        llvm::enumerate(constant.getValues<APInt>()),
+        [](auto lane) { return lane.value().isOneBitSet(lane.index()); });
+  auto shift = value.getDefiningOp<arith::ShLIOp>();
+  if (!shift || !matchPattern(shift.getLhs(), m_One()))
+    return false;
+  auto cast = shift.getRhs().getDefiningOp<arith::IndexCastOp>();
+  return cast && cast.getIn().getDefiningOp<vector::StepOp>();
+}
+
+/// multi_reduction<or>(select(c, lane bits, 0)) over an innermost dim of
+/// W lanes into iW words -> acc | bitcast(c): the bit-packing of bnn.pack
+/// and bnn.threshold as one vector compare and a mask move (kmov on
+/// AVX-512, movmsk on AVX2) instead of W shifts, selects and ORs.
+struct OrReductionOfLaneBitsToBitcast
+    : public OpRewritePattern<vector::MultiDimReductionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType sourceType = op.getSourceVectorType();
+    int64_t rank = sourceType.getRank();
+    if (op.getKind() != vector::CombiningKind::OR || sourceType.isScalable() ||
+        op.getReductionDims() != ArrayRef<int64_t>{rank - 1})
+      return rewriter.notifyMatchFailure(op, "not an OR over the lanes");
+    Type wordType = sourceType.getElementType();
+    if (!wordType.isInteger() ||
+        sourceType.getShape().back() != wordType.getIntOrFloatBitWidth())
+      return rewriter.notifyMatchFailure(op, "not one word of lanes");
+    auto select = op.getSource().getDefiningOp<arith::SelectOp>();
+    if (!select || !isa<VectorType>(select.getCondition().getType()) ||
+        !matchPattern(select.getFalseValue(), m_Zero()) ||
+        !isLaneBits(select.getTrueValue()))
+      return rewriter.notifyMatchFailure(op, "not a select of lane bits");
+    SmallVector<int64_t> wordsShape(sourceType.getShape());
+    wordsShape.back() = 1;
+    Location loc = op.getLoc();
+    Value words = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get(wordsShape, wordType),
+        select.getCondition());
+    Value acc = op.getAcc();
+    if (auto accType = dyn_cast<VectorType>(acc.getType()))
+      words = vector::ShapeCastOp::create(rewriter, loc, accType, words);
+    else
+      words = vector::ExtractOp::create(rewriter, loc, words,
+                                        SmallVector<int64_t>(rank, 0));
+    rewriter.replaceOpWithNewOp<arith::OrIOp>(op, acc, words);
+    return success();
+  }
+};
 } // namespace
+
+void bnn::populateBitPackingPatterns(RewritePatternSet &patterns) {
+  patterns.add<OrReductionOfLaneBitsToBitcast>(patterns.getContext());
+}
 
 void bnn::populateBroadcastFoldingPatterns(RewritePatternSet &patterns) {
   patterns
@@ -236,6 +302,7 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
       contractions, vector::VectorContractLowering::OuterProduct);
   vector::populateVectorTransferPermutationMapLoweringPatterns(contractions);
   populateBroadcastFoldingPatterns(contractions);
+  populateBitPackingPatterns(contractions);
   if (failed(applyPatternsGreedily(func, std::move(contractions))))
     return func.emitError()
            << passName << ": lowering the contractions did not converge";

@@ -59,6 +59,10 @@ FailureOr<linalg::LinalgOp> tileReductionsByOne(RewriterBase &rewriter,
 /// of broadcasts to [B, 1] or [B, P], which lower to element inserts.
 void populateBroadcastFoldingPatterns(RewritePatternSet &patterns);
 
+/// An OR-reduction of (c ? 1 << lane : 0) over the W lanes of an iW word
+/// becomes a bitcast of the compare c: packing bits with one mask move.
+void populateBitPackingPatterns(RewritePatternSet &patterns);
+
 /// Vectorizes `tileOps` (the linalg ops of register tiles; ops the
 /// vectorizer rejects stay as they are), lowers the vector ops of `func`
 /// that have no direct LLVM form (contractions become outer products, that

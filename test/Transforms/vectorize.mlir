@@ -166,14 +166,17 @@ func.func @elementwise_and_pad(%x: tensor<1x28x28x16xf32>, %b: tensor<16xf32>) -
 // -----
 
 // A short reduction (the 64 bits of a packed word) stays whole in the
-// vector: one compare of 4 x 64 floats, one select of the bit masks, 64 ORs
-// of 4 words.
+// vector, and the OR of (x < 0 ? 1 << bit : 0) over the 64 bits is the
+// compare's mask as a word: one compare of 4 x 64 floats, one bitcast of
+// the 4 x 64 i1 to 4 words (a mask move), one OR into the accumulators.
 // AVX512-LABEL: func @pack_words
 // AVX512: scf.for %{{.*}} = %c0 to %c8 step %c1
 // AVX512: scf.for %{{.*}} = %c0 to %c8 step %c1
-// AVX512: arith.cmpf olt, %{{.*}}, %{{.*}} : vector<4x64xf32>
-// AVX512: arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<4x64xi1>, vector<4x64xi64>
-// AVX512-COUNT-64: arith.ori %{{.*}}, %{{.*}} : vector<4xi64>
+// AVX512: %[[NEG:.+]] = arith.cmpf olt, %{{.*}}, %{{.*}} : vector<4x64xf32>
+// AVX512: %[[MASK:.+]] = vector.shape_cast %[[NEG]] : vector<4x64xi1> to vector<1x4x64xi1>
+// AVX512: vector.bitcast %[[MASK]] : vector<1x4x64xi1> to vector<1x4x1xi64>
+// AVX512-NOT: arith.select
+// AVX512: arith.ori %{{.*}}, %{{.*}} : vector<4xi64>
 // AVX512-NOT: arith.ori
 func.func @pack_words(%x: tensor<8x4x64xf32>) -> tensor<8x4xi64> {
   %zero = arith.constant 0 : i64
@@ -187,6 +190,36 @@ func.func @pack_words(%x: tensor<8x4x64xf32>) -> tensor<8x4xi64> {
     %bit64 = arith.index_cast %bit : index to i64
     %one = arith.constant 1 : i64
     %shifted = arith.shli %one, %bit64 : i64
+    %c0 = arith.constant 0 : i64
+    %v = arith.select %neg, %shifted, %c0 : i64
+    %o = arith.ori %acc, %v : i64
+    linalg.yield %o : i64
+  } -> tensor<8x4xi64>
+  return %r : tensor<8x4xi64>
+}
+
+// -----
+
+// Negative: the lanes are not bit i in lane i (here 1 << (63 - i)), so the
+// OR stays a reduction (no bitcast).
+// AVX512-LABEL: func @pack_words_reversed
+// AVX512-NOT: vector.bitcast
+// AVX512: arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<4x64xi1>, vector<4x64xi64>
+// AVX512: arith.ori
+func.func @pack_words_reversed(%x: tensor<8x4x64xf32>) -> tensor<8x4xi64> {
+  %zero = arith.constant 0 : i64
+  %e = tensor.empty() : tensor<8x4xi64>
+  %z = linalg.fill ins(%zero : i64) outs(%e : tensor<8x4xi64>) -> tensor<8x4xi64>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, w, b) -> (n, w, b)>, affine_map<(n, w, b) -> (n, w)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : tensor<8x4x64xf32>) outs(%z : tensor<8x4xi64>) {
+  ^bb0(%in: f32, %acc: i64):
+    %cz = arith.constant 0.0 : f32
+    %neg = arith.cmpf olt, %in, %cz : f32
+    %bit = linalg.index 2 : index
+    %bit64 = arith.index_cast %bit : index to i64
+    %c63 = arith.constant 63 : i64
+    %rev = arith.subi %c63, %bit64 : i64
+    %one = arith.constant 1 : i64
+    %shifted = arith.shli %one, %rev : i64
     %c0 = arith.constant 0 : i64
     %v = arith.select %neg, %shifted, %c0 : i64
     %o = arith.ori %acc, %v : i64
