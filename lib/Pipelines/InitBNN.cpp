@@ -3,6 +3,7 @@
 #include "bnn/InitBNN.h"
 #include "bnn/Conversion/Passes.h"
 #include "bnn/Dialect/BNN/BNNDialect.h"
+#include "bnn/Interfaces/GradientOpInterface.h"
 #include "bnn/Pipelines/Pipelines.h"
 #include "bnn/Transforms/Passes.h"
 
@@ -57,6 +58,7 @@ void bnn::registerBNNDialects(DialectRegistry &registry) {
   linalg::registerSubsetOpInterfaceExternalModels(registry);
   tensor::registerSubsetOpInterfaceExternalModels(registry);
   vector::registerSubsetOpInterfaceExternalModels(registry);
+  bnn::registerGradientOpInterfaceExternalModels(registry);
 }
 
 void bnn::registerBNNPasses() {

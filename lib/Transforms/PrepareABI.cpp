@@ -53,9 +53,13 @@ struct BNNPrepareABIPass
       for (auto [i, result] : llvm::enumerate(type.getResults()))
         failed |= mlir::failed(checkABIType(func, result, "result", i));
       // Inputs are `const T *`: bufferization must never write into them.
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      // A training model's parameter marks mean nothing to the compiled
+      // function (and LLVM would warn about them).
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
         func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
                         BoolAttr::get(&getContext(), false));
+        func.removeArgAttr(i, bnn::BNNDialect::getParamAttrName());
+      }
     }
     if (failed)
       signalPassFailure();

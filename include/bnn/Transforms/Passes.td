@@ -13,7 +13,8 @@ def BNNPrepareABI : Pass<"bnn-prepare-abi", "::mlir::ModuleOp"> {
     argument or result, what that ABI cannot express: dynamic shapes,
     non-tensor arguments and results, element types other than f32, i32,
     i64. It marks every argument `bufferization.writable = false` so that
-    bufferization never writes into the caller's input buffers.
+    bufferization never writes into the caller's input buffers, and drops
+    the `bnn.param` marks of training models.
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
@@ -211,6 +212,44 @@ def BNNVectorize : Pass<"bnn-vectorize", "::mlir::func::FuncOp"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",
+  ];
+}
+
+def BNNGenerateGradients : Pass<"bnn-generate-gradients", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode gradients of training models: @NAME_grad";
+  let description = [{
+    For every public function `@NAME` with at least one argument marked
+    `bnn.param` (a training model: its other arguments are data inputs, its
+    first result the logits `N x K`, an optional second result a 0-d penalty
+    added to the loss), adds a public function
+
+    ```
+    @NAME_grad(data inputs..., labels, parameters...)
+        -> (loss: tensor<f>, one gradient per parameter...)
+    ```
+
+    where the loss is the mean over the batch of the softmax cross-entropy
+    of the logits against `labels` (`tensor<N x i32>`, each in [0, K)), plus
+    the penalty; with `loss=mse` the labels are `N x K` float targets and
+    the loss is the mean of the squared differences. `@NAME` is unchanged.
+
+    The gradient function holds the forward ops, the loss, and the reverse
+    sweep: each op whose results carry an adjoint and whose operands depend
+    on a parameter gets its operands' adjoints from its
+    `GradientOpInterface` rule (docs/Formulation.md, "Gradients"). An op
+    without a rule, or a rule that cannot handle the op as it is, is an
+    error naming the op; nothing is generated then.
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", /*default=*/"\"softmax-cross-entropy\"",
+           "The loss: softmax-cross-entropy (labels N x i32) or mse (float "
+           "targets of the logits' shape)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
   ];
 }
 

@@ -41,6 +41,11 @@ def BNN_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getRegisterTileAttrName() {
       return "bnn.register_tile";
     }
+    /// Unit attribute of the trainable parameters among a training model's
+    /// arguments (bnn-generate-gradients).
+    static constexpr ::llvm::StringLiteral getParamAttrName() {
+      return "bnn.param";
+    }
   }];
 }
 

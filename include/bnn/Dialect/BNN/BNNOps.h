@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "bnn/Interfaces/GradientOpInterface.h"
+
 #include "bnn/Dialect/BNN/BNNEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

@@ -10,6 +10,7 @@
 
 include "bnn/Dialect/BNN/BNNDialect.td"
 include "bnn/Dialect/BNN/BNNAttrs.td"
+include "bnn/Interfaces/GradientOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -52,12 +53,17 @@ class BNN_FloatOp<string mnemonic, list<Trait> traits = []>
 // Level 1
 //===----------------------------------------------------------------------===//
 
-def BNN_SignOp : BNN_FloatOp<"sign"> {
+def BNN_SignOp : BNN_FloatOp<"sign",
+    [DeclareOpInterfaceMethods<BNNGradientOpInterface>]> {
   let summary = "sign binarization with a chosen gradient estimator";
   let description = [{
     `y = x < 0 ? -1 : +1` elementwise (so sign(0), sign(-0.0) and sign(NaN)
     are +1). The `estimator` attribute (default `ste`) picks the backward
-    rule used by gradient generation; it does not change the forward value.
+    rule used by gradient generation (`dx = dy * g(x)`): `ste` g = 1 where
+    |x| <= 1, else 0; `approx` g = 2 - 2|x| inside [-1, 1], else 0; `swish`
+    the derivative of SignSwish with beta = 5,
+    `2 b s (1 - s) (2 + b x (1 - 2 s))` with `s = sigmoid(b x)`; `identity`
+    g = 1. It does not change the forward value.
 
     Folds: `sign(sign(x))` is `sign(x)` when the outer estimator is `ste` or
     `identity` (both have gradient 1 at +-1, so the fold keeps the gradient);

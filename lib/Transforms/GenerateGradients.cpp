@@ -1,0 +1,364 @@
+//===- GenerateGradients.cpp - Reverse mode on tensors: @NAME_grad --------===//
+//
+// For a training model @NAME (parameters are the arguments marked
+// bnn.param), builds @NAME_grad(data..., labels, params...) -> (loss,
+// grads...): a clone of the forward ops, the loss and its adjoint of the
+// logits, then the reverse sweep over the forward ops through their
+// GradientOpInterface rules. The forward values the sweep reads stay alive
+// in SSA form; bufferization places them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bnn/Interfaces/GradientOpInterface.h"
+#include "bnn/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::bnn {
+#define GEN_PASS_DEF_BNNGENERATEGRADIENTS
+#include "bnn/Transforms/Passes.h.inc"
+} // namespace mlir::bnn
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+namespace {
+
+enum class LossKind { SoftmaxCrossEntropy, MeanSquaredError };
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+/// One linalg.generic with one result, from an init tensor.
+Value generic(OpBuilder &b, Location loc, Value init, ValueRange inputs,
+              ArrayRef<AffineMap> maps,
+              ArrayRef<utils::IteratorType> iterators,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args));
+             })
+      .getResult(0);
+}
+
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type type,
+             double value) {
+  Value empty = tensor::EmptyOp::create(b, loc, shape, type);
+  return linalg::FillOp::create(b, loc, floatConstant(b, loc, type, value),
+                                empty)
+      .getResult(0);
+}
+
+/// The loss (0-d) and its adjoint of the logits [N, K].
+struct LossAndSeed {
+  Value loss;
+  Value dLogits;
+};
+
+LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
+                                     Value labels) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(logits.getType());
+  Type f = type.getElementType();
+  int64_t n = type.getDimSize(0);
+  auto d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  AffineMap nk = AffineMap::get(2, 0, {d0, d1}, ctx);
+  AffineMap nOnly = AffineMap::get(2, 0, {d0}, ctx);
+  auto parallel = utils::IteratorType::parallel;
+  auto reduction = utils::IteratorType::reduction;
+  // Row maximum and sum of exp(x - max): log-sum-exp without overflow.
+  Value rowMax = generic(
+      b, loc, filled(b, loc, {n}, f, -std::numeric_limits<double>::infinity()),
+      logits, {nk, nOnly}, {parallel, reduction},
+      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::MaximumFOp::create(nb, l, a[0], a[1]);
+      });
+  Value sumExp = generic(
+      b, loc, filled(b, loc, {n}, f, 0.0), ValueRange{logits, rowMax},
+      {nk, nOnly, nOnly}, {parallel, reduction},
+      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value e = math::ExpOp::create(
+            nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
+        return arith::AddFOp::create(nb, l, a[2], e);
+      });
+  auto isLabel = [](OpBuilder &nb, Location l, Value label) -> Value {
+    Value k = linalg::IndexOp::create(nb, l, 1);
+    Value labelIndex =
+        arith::IndexCastOp::create(nb, l, nb.getIndexType(), label);
+    return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, k,
+                                 labelIndex);
+  };
+  // sum over n and k of [k == label] (max + log(sum) - x), then / N.
+  AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
+  Value total = generic(
+      b, loc, filled(b, loc, {}, f, 0.0),
+      ValueRange{logits, rowMax, sumExp, labels}, {nk, nOnly, nOnly, nOnly,
+                                                    scalar},
+      {reduction, reduction}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value lse = arith::AddFOp::create(
+            nb, l, a[1], math::LogOp::create(nb, l, a[2]));
+        Value term = arith::SubFOp::create(nb, l, lse, a[0]);
+        Value zero = floatConstant(nb, l, a[0].getType(), 0.0);
+        Value picked =
+            arith::SelectOp::create(nb, l, isLabel(nb, l, a[3]), term, zero);
+        return arith::AddFOp::create(nb, l, a[4], picked);
+      });
+  Value invN = floatConstant(b, loc, f, 1.0 / static_cast<double>(n));
+  AffineMap none = AffineMap::get(0, 0, {}, ctx);
+  Value loss = generic(b, loc, filled(b, loc, {}, f, 0.0), total, {none, none},
+                       {}, [&](OpBuilder &nb, Location l, ValueRange a) {
+                         return arith::MulFOp::create(nb, l, a[0], invN);
+                       });
+  // (softmax - onehot) / N.
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), f);
+  Value dLogits = generic(
+      b, loc, empty, ValueRange{logits, rowMax, sumExp, labels},
+      {nk, nOnly, nOnly, nOnly, nk}, {parallel, parallel},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value e = math::ExpOp::create(
+            nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
+        Value softmax = arith::DivFOp::create(nb, l, e, a[2]);
+        Value one = floatConstant(nb, l, a[0].getType(), 1.0);
+        Value zero = floatConstant(nb, l, a[0].getType(), 0.0);
+        Value onehot =
+            arith::SelectOp::create(nb, l, isLabel(nb, l, a[3]), one, zero);
+        return arith::MulFOp::create(
+            nb, l, arith::SubFOp::create(nb, l, softmax, onehot), invN);
+      });
+  return {loss, dLogits};
+}
+
+LossAndSeed buildMeanSquaredError(OpBuilder &b, Location loc, Value logits,
+                                  Value targets) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(logits.getType());
+  Type f = type.getElementType();
+  double count = static_cast<double>(type.getNumElements());
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
+  auto reduction = utils::IteratorType::reduction;
+  auto parallel = utils::IteratorType::parallel;
+  Value invCount = floatConstant(b, loc, f, 1.0 / count);
+  Value loss = generic(
+      b, loc, filled(b, loc, {}, f, 0.0), ValueRange{logits, targets},
+      {id, id, scalar}, {reduction, reduction},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+        Value sq = arith::MulFOp::create(nb, l, d, d);
+        return arith::AddFOp::create(nb, l, a[2],
+                                     arith::MulFOp::create(nb, l, sq, invCount));
+      });
+  Value twoOverCount = floatConstant(b, loc, f, 2.0 / count);
+  Value dLogits = generic(
+      b, loc, tensor::EmptyOp::create(b, loc, type.getShape(), f),
+      ValueRange{logits, targets}, {id, id, id}, {parallel, parallel},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+        return arith::MulFOp::create(nb, l, d, twoOverCount);
+      });
+  return {loss, dLogits};
+}
+
+bool isFloatTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa<FloatType>(tensor.getElementType());
+}
+
+struct GenerateGradientsPass
+    : public bnn::impl::BNNGenerateGradientsBase<GenerateGradientsPass> {
+  using BNNGenerateGradientsBase::BNNGenerateGradientsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    LossKind kind;
+    if (loss == "softmax-cross-entropy")
+      kind = LossKind::SoftmaxCrossEntropy;
+    else if (loss == "mse")
+      kind = LossKind::MeanSquaredError;
+    else {
+      module.emitError("bnn-generate-gradients: unknown loss '")
+          << loss << "' (expected softmax-cross-entropy or mse)";
+      return signalPassFailure();
+    }
+    SmallVector<func::FuncOp> models;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func.isPublic() || func.isExternal())
+        continue;
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        if (func.getArgAttr(i, BNNDialect::getParamAttrName())) {
+          models.push_back(func);
+          break;
+        }
+    }
+    for (func::FuncOp model : models)
+      if (failed(generate(model, kind)))
+        return signalPassFailure();
+  }
+
+  LogicalResult generate(func::FuncOp model, LossKind kind) {
+    Location loc = model.getLoc();
+    auto fail = [&](const Twine &message) {
+      return model.emitError("bnn-generate-gradients: '")
+             << model.getSymName() << "': " << message;
+    };
+    if (!model.getBody().hasOneBlock())
+      return fail("the model must be one block");
+    FunctionType type = model.getFunctionType();
+    if (type.getNumResults() < 1 || type.getNumResults() > 2)
+      return fail("expected the logits and an optional penalty as results");
+    auto logitsType = dyn_cast<RankedTensorType>(type.getResult(0));
+    if (!logitsType || logitsType.getRank() != 2 ||
+        !logitsType.hasStaticShape() ||
+        !isa<FloatType>(logitsType.getElementType()))
+      return fail("the first result (the logits) must be a static N x K "
+                  "float tensor");
+    Type f = logitsType.getElementType();
+    if (type.getNumResults() == 2 &&
+        type.getResult(1) != RankedTensorType::get({}, f))
+      return fail("the second result (the penalty) must be a 0-d tensor of "
+                  "the logits' element type");
+
+    SmallVector<unsigned> dataArgs, paramArgs;
+    for (unsigned i = 0; i < model.getNumArguments(); ++i) {
+      bool isParam = model.getArgAttr(i, BNNDialect::getParamAttrName()) !=
+                     nullptr;
+      if (isParam && !isFloatTensor(type.getInput(i)))
+        return fail("parameter #" + Twine(i) + " is not a float tensor");
+      (isParam ? paramArgs : dataArgs).push_back(i);
+    }
+    std::string name = (model.getSymName() + "_grad").str();
+    ModuleOp module = getOperation();
+    if (module.lookupSymbol(name))
+      return fail("a symbol '" + name + "' exists already");
+
+    Type labelsType =
+        kind == LossKind::SoftmaxCrossEntropy
+            ? Type(RankedTensorType::get({logitsType.getDimSize(0)},
+                                         IntegerType::get(&getContext(), 32)))
+            : Type(logitsType);
+    SmallVector<Type> inputs, results = {RankedTensorType::get({}, f)};
+    for (unsigned i : dataArgs)
+      inputs.push_back(type.getInput(i));
+    inputs.push_back(labelsType);
+    for (unsigned i : paramArgs) {
+      inputs.push_back(type.getInput(i));
+      results.push_back(type.getInput(i));
+    }
+    OpBuilder b(&getContext());
+    b.setInsertionPointAfter(model);
+    auto gradFunc = func::FuncOp::create(
+        b, loc, name, b.getFunctionType(inputs, results));
+    Block *entry = gradFunc.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+
+    // The forward ops, on the gradient function's arguments.
+    IRMapping mapping;
+    Block &body = model.getBody().front();
+    for (auto [pos, i] : llvm::enumerate(dataArgs))
+      mapping.map(body.getArgument(i), entry->getArgument(pos));
+    Value labels = entry->getArgument(dataArgs.size());
+    SmallVector<Value> params;
+    for (auto [pos, i] : llvm::enumerate(paramArgs)) {
+      Value arg = entry->getArgument(dataArgs.size() + 1 + pos);
+      mapping.map(body.getArgument(i), arg);
+      params.push_back(arg);
+    }
+    SmallVector<Operation *> forward;
+    for (Operation &op : body.without_terminator())
+      forward.push_back(b.clone(op, mapping));
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    Value logits = mapping.lookup(ret.getOperand(0));
+    Value penalty =
+        ret.getNumOperands() == 2 ? mapping.lookup(ret.getOperand(1)) : Value();
+
+    // Values that depend on a parameter. A region that reads one from
+    // above (not through an operand) has no rule: its gradient would be
+    // lost.
+    DenseSet<Value> varied(params.begin(), params.end());
+    for (Operation *op : forward) {
+      Operation *capturing = nullptr;
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands())
+          if (nested != op && varied.count(v) &&
+              !op->isProperAncestor(v.getParentBlock()->getParentOp()) &&
+              v.getParentBlock()->getParentOp() != op)
+            capturing = nested;
+      });
+      if (capturing) {
+        capturing->emitError("bnn-generate-gradients: '")
+            << op->getName()
+            << "' reads a value that depends on a parameter from above its "
+               "region; pass it as an operand";
+        gradFunc.erase();
+        return failure();
+      }
+      if (llvm::any_of(op->getOperands(),
+                       [&](Value v) { return varied.count(v); }))
+        varied.insert(op->getResults().begin(), op->getResults().end());
+    }
+
+    LossAndSeed lossAndSeed =
+        kind == LossKind::SoftmaxCrossEntropy
+            ? buildSoftmaxCrossEntropy(b, loc, logits, labels)
+            : buildMeanSquaredError(b, loc, logits, labels);
+    Value lossValue = lossAndSeed.loss;
+    DenseMap<Value, Value> adjoints;
+    adjoints[logits] = lossAndSeed.dLogits;
+    if (penalty) {
+      lossValue = addTensors(b, loc, lossValue, penalty);
+      adjoints[penalty] = addTensors(b, loc, adjoints.lookup(penalty),
+                                     filled(b, loc, {}, f, 1.0));
+    }
+
+    // The reverse sweep.
+    for (Operation *op : llvm::reverse(forward)) {
+      SmallVector<Value> resultAdjoints;
+      bool anyAdjoint = false;
+      for (Value result : op->getResults()) {
+        resultAdjoints.push_back(adjoints.lookup(result));
+        anyAdjoint |= resultAdjoints.back() != nullptr;
+      }
+      if (!anyAdjoint)
+        continue;
+      SmallVector<bool> needed;
+      for (Value operand : op->getOperands())
+        needed.push_back(varied.count(operand) &&
+                         isFloatTensor(operand.getType()));
+      if (llvm::none_of(needed, [](bool n) { return n; }))
+        continue;
+      auto rule = dyn_cast<GradientOpInterface>(op);
+      if (!rule) {
+        op->emitError("bnn-generate-gradients: no gradient rule for '")
+            << op->getName() << "'";
+        gradFunc.erase();
+        return failure();
+      }
+      SmallVector<Value> operandAdjoints;
+      if (failed(rule.buildOperandAdjoints(b, resultAdjoints, needed,
+                                           operandAdjoints))) {
+        gradFunc.erase();
+        return failure();
+      }
+      for (auto [operand, adjoint] :
+           llvm::zip_equal(op->getOperands(), operandAdjoints))
+        if (adjoint)
+          adjoints[operand] =
+              addTensors(b, op->getLoc(), adjoints.lookup(operand), adjoint);
+    }
+
+    SmallVector<Value> returned = {lossValue};
+    for (Value param : params) {
+      Value grad = adjoints.lookup(param);
+      returned.push_back(grad ? grad
+                              : zeroTensor(b, loc,
+                                           cast<RankedTensorType>(
+                                               param.getType())));
+    }
+    func::ReturnOp::create(b, loc, returned);
+    return success();
+  }
+};
+
+} // namespace
