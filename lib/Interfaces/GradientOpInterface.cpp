@@ -18,6 +18,26 @@ Value bnn::zeroTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
 }
 
+Value bnn::filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                        Type elementType, double value) {
+  Value empty = tensor::EmptyOp::create(b, loc, shape, elementType);
+  Value v = arith::ConstantOp::create(b, loc, elementType,
+                                      b.getFloatAttr(elementType, value));
+  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+}
+
+Value bnn::buildGeneric(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iterators,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args));
+             })
+      .getResult(0);
+}
+
 Value bnn::addTensors(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   if (!lhs)
     return rhs;

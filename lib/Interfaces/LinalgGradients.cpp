@@ -331,5 +331,6 @@ void bnn::registerGradientOpInterfaceExternalModels(
                      linalg::RsqrtOp, linalg::AbsOp, linalg::TanhOp,
                      linalg::CopyOp>(ctx);
   });
+  registerConvolutionGradientExternalModels(registry);
   registerTensorGradientExternalModels(registry);
 }

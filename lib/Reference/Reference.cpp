@@ -733,4 +733,153 @@ Tensor maxPool2d(const Tensor &input, const Pool2DParams &params) {
   return out;
 }
 
+//===----------------------------------------------------------------------===//
+// Backward rules
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Rows of a weight tensor: axis 0 and the product of the other axes.
+std::pair<int64_t, int64_t> rowsAndColumns(const Tensor &x) {
+  int64_t rows = x.shape.empty() ? 1 : x.shape[0];
+  return {rows, rows == 0 ? 0 : static_cast<int64_t>(x.data.size()) / rows};
+}
+double signOf(float v) { return v < 0.0f ? -1.0 : 1.0; }
+} // namespace
+
+Tensor signBackward(const Tensor &x, const Tensor &dy, Estimator estimator) {
+  Tensor dx{x.shape, std::vector<float>(x.data.size())};
+  for (size_t i = 0; i < x.data.size(); ++i)
+    dx.data[i] = dy.data[i] * signGradient(x.data[i], estimator);
+  return dx;
+}
+
+ImportanceSignGradients importanceSignBackward(const Tensor &x, const Tensor &s,
+                                               const Tensor &dy,
+                                               Estimator estimator) {
+  auto [rows, cols] = rowsAndColumns(x);
+  double sumS = 0.0;
+  for (float v : s.data)
+    sumS += v;
+  ImportanceSignGradients g;
+  g.dx = {x.shape, std::vector<float>(x.data.size(), 0.0f)};
+  g.ds = {s.shape, std::vector<float>(s.data.size(), 0.0f)};
+  std::vector<double> ds(cols, 0.0);
+  for (int64_t o = 0; o < rows; ++o) {
+    const float *xr = &x.data[o * cols];
+    const float *dyr = &dy.data[o * cols];
+    double weighted = 0.0, signed_ = 0.0;
+    for (int64_t k = 0; k < cols; ++k) {
+      weighted += s.data[k] * std::fabs(static_cast<double>(xr[k]));
+      signed_ += dyr[k] * signOf(xr[k]);
+    }
+    double alpha = sumS == 0.0 ? 0.0 : weighted / sumS;
+    for (int64_t j = 0; j < cols; ++j) {
+      double signPart = dyr[j] * alpha * signGradient(xr[j], estimator);
+      double scalePart =
+          sumS == 0.0 ? 0.0 : signed_ * s.data[j] * signOf(xr[j]) / sumS;
+      g.dx.data[o * cols + j] = static_cast<float>(signPart + scalePart);
+      if (sumS != 0.0)
+        ds[j] +=
+            signed_ * (std::fabs(static_cast<double>(xr[j])) - alpha) / sumS;
+    }
+  }
+  for (int64_t j = 0; j < cols; ++j)
+    g.ds.data[j] = static_cast<float>(ds[j]);
+  return g;
+}
+
+Tensor ternaryBackward(const Tensor &x, const std::vector<float> &delta,
+                       const Tensor &dy) {
+  auto [rows, cols] = rowsAndColumns(x);
+  Tensor dx{x.shape, std::vector<float>(x.data.size(), 0.0f)};
+  for (int64_t o = 0; o < rows; ++o) {
+    const float *xr = &x.data[o * cols];
+    const float *dyr = &dy.data[o * cols];
+    auto t = [&](int64_t k) {
+      return xr[k] > delta[o] ? 1.0 : (xr[k] < -delta[o] ? -1.0 : 0.0);
+    };
+    double count = 0.0, sumAbs = 0.0, weighted = 0.0;
+    for (int64_t k = 0; k < cols; ++k) {
+      double kept = std::fabs(t(k));
+      count += kept;
+      sumAbs += kept * std::fabs(static_cast<double>(xr[k]));
+      weighted += dyr[k] * t(k);
+    }
+    double alpha = count == 0.0 ? 0.0 : sumAbs / count;
+    for (int64_t j = 0; j < cols; ++j) {
+      double ste = std::fabs(static_cast<double>(xr[j])) <= 1.0 ? 1.0 : 0.0;
+      double scalePart =
+          count == 0.0 ? 0.0
+                       : weighted * std::fabs(t(j)) * signOf(xr[j]) / count;
+      dx.data[o * cols + j] =
+          static_cast<float>(dyr[j] * alpha * ste + scalePart);
+    }
+  }
+  return dx;
+}
+
+SqRegularizerGradients sqRegularizerBackward(const Tensor &w, float beta,
+                                             float dr) {
+  SqRegularizerGradients g;
+  g.dw = {w.shape, std::vector<float>(w.data.size(), 0.0f)};
+  double m = meanAbs("sqRegularizerBackward", w);
+  if (m == 0.0)
+    return g;
+  double n = static_cast<double>(w.data.size());
+  double tanBeta = std::tan(static_cast<double>(beta));
+  double dbeta = 0.0;
+  for (size_t i = 0; i < w.data.size(); ++i) {
+    double u = w.data[i] / m;
+    double toPlus = (u - 1.0) * (u - 1.0), toMinus = (u + 1.0) * (u + 1.0);
+    double toZero = tanBeta * u * u;
+    double slope;
+    if (toPlus <= toMinus && toPlus <= toZero) {
+      slope = 2.0 * (u - 1.0);
+    } else if (toMinus <= toZero) {
+      slope = 2.0 * (u + 1.0);
+    } else {
+      slope = 2.0 * tanBeta * u;
+      dbeta += u * u * (1.0 + tanBeta * tanBeta);
+    }
+    g.dw.data[i] = static_cast<float>(dr * slope / (n * m));
+  }
+  g.dbeta = static_cast<float>(dr * dbeta / n);
+  return g;
+}
+
+Tensor maxPool2dBackward(const Tensor &input, const Pool2DParams &params,
+                         const Tensor &dy) {
+  const std::string fn = "maxPool2dBackward";
+  checkRank(fn, "input", input.shape, 4);
+  const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
+                C = input.shape[3];
+  const int64_t KH = params.kernel[0], KW = params.kernel[1];
+  const int64_t sh = params.strides[0], sw = params.strides[1];
+  const int64_t OH = dy.shape[1], OW = dy.shape[2];
+  Tensor dx{input.shape, std::vector<float>(input.data.size(), 0.0f)};
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        for (int64_t c = 0; c < C; ++c) {
+          int64_t bestH = -1, bestW = -1;
+          float best = -std::numeric_limits<float>::infinity();
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              const int64_t ih = oh * sh + kh, iw = ow * sw + kw;
+              if (ih >= H || iw >= Wd)
+                continue;
+              float v = input.data[at4(input.shape, n, ih, iw, c)];
+              if (bestH < 0 || v > best) { // strictly greater: first wins
+                best = v;
+                bestH = ih;
+                bestW = iw;
+              }
+            }
+          if (bestH >= 0)
+            dx.data[at4(input.shape, n, bestH, bestW, c)] +=
+                dy.data[at4(dy.shape, n, oh, ow, c)];
+        }
+  return dx;
+}
+
 } // namespace bnn::ref

@@ -30,27 +30,6 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
 }
 
-/// One linalg.generic with one result, from an init tensor.
-Value generic(OpBuilder &b, Location loc, Value init, ValueRange inputs,
-              ArrayRef<AffineMap> maps,
-              ArrayRef<utils::IteratorType> iterators,
-              function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), inputs, init, maps, iterators,
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, body(nb, l, args));
-             })
-      .getResult(0);
-}
-
-Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type type,
-             double value) {
-  Value empty = tensor::EmptyOp::create(b, loc, shape, type);
-  return linalg::FillOp::create(b, loc, floatConstant(b, loc, type, value),
-                                empty)
-      .getResult(0);
-}
-
 /// The loss (0-d) and its adjoint of the logits [N, K].
 struct LossAndSeed {
   Value loss;
@@ -69,14 +48,15 @@ LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
   auto parallel = utils::IteratorType::parallel;
   auto reduction = utils::IteratorType::reduction;
   // Row maximum and sum of exp(x - max): log-sum-exp without overflow.
-  Value rowMax = generic(
-      b, loc, filled(b, loc, {n}, f, -std::numeric_limits<double>::infinity()),
+  Value rowMax = buildGeneric(
+      b, loc,
+      filledTensor(b, loc, {n}, f, -std::numeric_limits<double>::infinity()),
       logits, {nk, nOnly}, {parallel, reduction},
       [](OpBuilder &nb, Location l, ValueRange a) -> Value {
         return arith::MaximumFOp::create(nb, l, a[0], a[1]);
       });
-  Value sumExp = generic(
-      b, loc, filled(b, loc, {n}, f, 0.0), ValueRange{logits, rowMax},
+  Value sumExp = buildGeneric(
+      b, loc, filledTensor(b, loc, {n}, f, 0.0), ValueRange{logits, rowMax},
       {nk, nOnly, nOnly}, {parallel, reduction},
       [](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value e = math::ExpOp::create(
@@ -92,11 +72,11 @@ LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
   };
   // sum over n and k of [k == label] (max + log(sum) - x), then / N.
   AffineMap scalar = AffineMap::get(2, 0, {}, ctx);
-  Value total = generic(
-      b, loc, filled(b, loc, {}, f, 0.0),
-      ValueRange{logits, rowMax, sumExp, labels}, {nk, nOnly, nOnly, nOnly,
-                                                    scalar},
-      {reduction, reduction}, [&](OpBuilder &nb, Location l, ValueRange a) {
+  Value total = buildGeneric(
+      b, loc, filledTensor(b, loc, {}, f, 0.0),
+      ValueRange{logits, rowMax, sumExp, labels},
+      {nk, nOnly, nOnly, nOnly, scalar}, {reduction, reduction},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
         Value lse = arith::AddFOp::create(
             nb, l, a[1], math::LogOp::create(nb, l, a[2]));
         Value term = arith::SubFOp::create(nb, l, lse, a[0]);
@@ -107,13 +87,14 @@ LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
       });
   Value invN = floatConstant(b, loc, f, 1.0 / static_cast<double>(n));
   AffineMap none = AffineMap::get(0, 0, {}, ctx);
-  Value loss = generic(b, loc, filled(b, loc, {}, f, 0.0), total, {none, none},
-                       {}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                         return arith::MulFOp::create(nb, l, a[0], invN);
-                       });
+  Value loss = buildGeneric(b, loc, filledTensor(b, loc, {}, f, 0.0), total,
+                            {none, none}, {},
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              return arith::MulFOp::create(nb, l, a[0], invN);
+                            });
   // (softmax - onehot) / N.
   Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), f);
-  Value dLogits = generic(
+  Value dLogits = buildGeneric(
       b, loc, empty, ValueRange{logits, rowMax, sumExp, labels},
       {nk, nOnly, nOnly, nOnly, nk}, {parallel, parallel},
       [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -141,8 +122,8 @@ LossAndSeed buildMeanSquaredError(OpBuilder &b, Location loc, Value logits,
   auto reduction = utils::IteratorType::reduction;
   auto parallel = utils::IteratorType::parallel;
   Value invCount = floatConstant(b, loc, f, 1.0 / count);
-  Value loss = generic(
-      b, loc, filled(b, loc, {}, f, 0.0), ValueRange{logits, targets},
+  Value loss = buildGeneric(
+      b, loc, filledTensor(b, loc, {}, f, 0.0), ValueRange{logits, targets},
       {id, id, scalar}, {reduction, reduction},
       [&](OpBuilder &nb, Location l, ValueRange a) {
         Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
@@ -151,7 +132,7 @@ LossAndSeed buildMeanSquaredError(OpBuilder &b, Location loc, Value logits,
                                      arith::MulFOp::create(nb, l, sq, invCount));
       });
   Value twoOverCount = floatConstant(b, loc, f, 2.0 / count);
-  Value dLogits = generic(
+  Value dLogits = buildGeneric(
       b, loc, tensor::EmptyOp::create(b, loc, type.getShape(), f),
       ValueRange{logits, targets}, {id, id, id}, {parallel, parallel},
       [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -309,7 +290,7 @@ struct GenerateGradientsPass
     if (penalty) {
       lossValue = addTensors(b, loc, lossValue, penalty);
       adjoints[penalty] = addTensors(b, loc, adjoints.lookup(penalty),
-                                     filled(b, loc, {}, f, 1.0));
+                                     filledTensor(b, loc, {}, f, 1.0));
     }
 
     // The reverse sweep.

@@ -2,16 +2,16 @@
 // RUN: not bnn-opt %s -split-input-file -bnn-generate-gradients=loss=hinge 2>&1 | FileCheck %s --check-prefix=LOSS
 // LOSS: bnn-generate-gradients: unknown loss 'hinge' (expected softmax-cross-entropy or mse)
 
-// An op without a gradient rule.
-func.func @no_rule(%x: tensor<1x5x5x1xf32>, %w: tensor<2x3x3x1xf32> {bnn.param}) -> tensor<1x2xf32> {
+// An op without a gradient rule (a depthwise convolution).
+func.func @no_rule(%x: tensor<1x5x5x2xf32>, %w: tensor<3x3x2xf32> {bnn.param}) -> tensor<1x18xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x3x3x2xf32>
   %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32>
-  // expected-error @+1 {{bnn-generate-gradients: no gradient rule for 'linalg.conv_2d_nhwc_fhwc'}}
-  %c = linalg.conv_2d_nhwc_fhwc ins(%x, %w : tensor<1x5x5x1xf32>, tensor<2x3x3x1xf32>) outs(%z : tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32>
-  %s = tensor.extract_slice %c[0, 0, 0, 0] [1, 1, 1, 2] [1, 1, 1, 1] : tensor<1x3x3x2xf32> to tensor<1x1x1x2xf32>
-  %r = tensor.collapse_shape %s [[0, 1, 2], [3]] : tensor<1x1x1x2xf32> into tensor<1x2xf32>
-  return %r : tensor<1x2xf32>
+  // expected-error @+1 {{bnn-generate-gradients: no gradient rule for 'linalg.depthwise_conv_2d_nhwc_hwc'}}
+  %c = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x5x5x2xf32>, tensor<3x3x2xf32>) outs(%z : tensor<1x3x3x2xf32>) -> tensor<1x3x3x2xf32>
+  %r = tensor.collapse_shape %c [[0], [1, 2, 3]] : tensor<1x3x3x2xf32> into tensor<1x18xf32>
+  return %r : tensor<1x18xf32>
 }
 
 // -----
@@ -105,3 +105,15 @@ func.func @taken(%w: tensor<2x3xf32> {bnn.param}) -> tensor<2x3xf32> {
   return %w : tensor<2x3xf32>
 }
 func.func private @taken_grad()
+
+// -----
+
+// A max pool whose init depends on a parameter.
+func.func @pool_init(%x: tensor<1x4x4x1xf32> {bnn.param}, %i: tensor<1x2x2x1xf32> {bnn.param}) -> tensor<1x4xf32> {
+  %k = tensor.empty() : tensor<2x2xf32>
+  // expected-error @+1 {{cannot differentiate 'linalg.pooling_nhwc_max' with respect to its init (use a constant fill)}}
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : tensor<1x4x4x1xf32>, tensor<2x2xf32>) outs(%i : tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %c = tensor.collapse_shape %p [[0], [1, 2, 3]] : tensor<1x2x2x1xf32> into tensor<1x4xf32>
+  return %c : tensor<1x4xf32>
+}

@@ -119,6 +119,86 @@ func.func @penalty(%w: tensor<2x2x2xf32> {bnn.param}, %unused: tensor<3xf32> {bn
 
 // -----
 
+// A strided convolution: dW is one generic reading x through the window
+// (the batch and output pixels reduced); dx is built tap by tap, each tap's
+// sum over the filters added into the strided slice of dx it read.
+// CHECK-LABEL: func.func @conv_grad(
+// CHECK-SAME: %{{.*}}: tensor<1xi32>, %[[X:.+]]: tensor<1x5x5x2xf32>, %[[W:.+]]: tensor<3x2x2x2xf32>)
+// CHECK: %[[DW:.+]] = linalg.generic {indexing_maps = [#[[DYMAP:.+]], #[[XMAP:.+]], #[[WMAP:.+]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}}, %[[X]] :
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x2x2x3xf32>, tensor<3x2xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: %[[DX:.+]] = tensor.insert_slice %{{.*}}[0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: return %{{.*}}, %[[DX]], %[[DW]]
+func.func @conv(%x: tensor<1x5x5x2xf32> {bnn.param}, %w: tensor<3x2x2x2xf32> {bnn.param}) -> tensor<1x12xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x2x3xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
+  %c = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x5x5x2xf32>, tensor<3x2x2x2xf32>) outs(%z : tensor<1x2x2x3xf32>) -> tensor<1x2x2x3xf32>
+  %f = tensor.collapse_shape %c [[0], [1, 2, 3]] : tensor<1x2x2x3xf32> into tensor<1x12xf32>
+  return %f : tensor<1x12xf32>
+}
+
+// -----
+
+// Max pool: the taps in row-major order, each giving dy where it equals the
+// window's max and no earlier tap did (a second result carries the flags
+// from tap to tap).
+// CHECK-LABEL: func.func @maxpool_grad(
+// CHECK: %[[T0:.+]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi1>)
+// CHECK: arith.cmpf oeq
+// CHECK: arith.andi
+// CHECK: arith.select
+// CHECK: arith.ori
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: %[[T1:.+]]:2 = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %[[T0]]#1 :
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %[[T1]]#1 :
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: tensor.insert_slice %{{.*}}[0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+func.func @maxpool(%x: tensor<1x4x4x2xf32> {bnn.param}) -> tensor<1x8xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %k = tensor.empty() : tensor<2x2xf32>
+  %e = tensor.empty() : tensor<1x2x2x2xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : tensor<1x4x4x2xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %c = tensor.collapse_shape %p [[0], [1, 2, 3]] : tensor<1x2x2x2xf32> into tensor<1x8xf32>
+  return %c : tensor<1x8xf32>
+}
+
+// -----
+
+// The weight ops of BiTAT and SQ. sq_regularizer: dw and dbeta through tan;
+// ternary: per-channel count, |x| sum and sum of dy t, then dx (delta, a
+// data input, gets none); importance_sign: S, A_o, G_o, then dx and ds
+// (reduced over the channels); orthonormal_transform: dx and dq.
+// CHECK-LABEL: func.func @weights_grad(
+// CHECK-SAME: %[[DELTA:[^:]+]]: tensor<4xf32>, %{{.*}}: tensor<4xi32>, %[[V:[^:]+]]: tensor<4x3xf32>, %[[Q:[^:]+]]: tensor<3x3xf32>, %[[S:[^:]+]]: tensor<3xf32>, %[[BETA:[^:]+]]: tensor<f32>)
+// CHECK: %[[T:.+]] = bnn.orthonormal_transform %[[V]], %[[Q]]
+// CHECK: %[[B:.+]] = bnn.importance_sign %[[T]], %[[S]]
+// CHECK: bnn.ternary %[[B]], %[[DELTA]]
+// CHECK: math.tan
+// CHECK: %[[DBETA:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[V]], %{{.*}}, %[[BETA]], %{{.*}} :
+// CHECK: math.tan
+// CHECK: %[[DB:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[B]], %[[DELTA]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} :
+// CHECK: %[[DT:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[T]], %[[S]], %[[DB]], %{{.*}}, %{{.*}}, %{{.*}} :
+// CHECK: %[[DS:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[T]], %{{.*}}, %{{.*}}, %{{.*}} :
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[DT]], %[[Q]] :
+// CHECK: %[[DQ:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[DT]], %[[V]] :
+// CHECK: return %{{.*}}, %{{.*}}, %[[DQ]], %[[DS]], %[[DBETA]]
+func.func @weights(%v: tensor<4x3xf32> {bnn.param}, %q: tensor<3x3xf32> {bnn.param}, %s: tensor<3xf32> {bnn.param}, %delta: tensor<4xf32>, %beta: tensor<f32> {bnn.param}) -> (tensor<4x3xf32>, tensor<f32>) {
+  %t = bnn.orthonormal_transform %v, %q axis = 1 : tensor<4x3xf32>, tensor<3x3xf32>
+  %b = bnn.importance_sign %t, %s : tensor<4x3xf32>, tensor<3xf32>
+  %y = bnn.ternary %b, %delta : tensor<4x3xf32>, tensor<4xf32>
+  %r = bnn.sq_regularizer %v, %beta : tensor<4x3xf32>, tensor<f32>
+  return %y, %r : tensor<4x3xf32>, tensor<f32>
+}
+
+// -----
+
 // Negative: a function without bnn.param arguments gets no gradient.
 // CHECK-LABEL: func.func @inference
 // CHECK-NOT: @inference_grad

@@ -147,6 +147,45 @@ Tensor dense(const Tensor &input, const Tensor &filter);
 /// Float max pool, NHWC; padded taps ignored.
 Tensor maxPool2d(const Tensor &input, const Pool2DParams &params);
 
+//===----------------------------------------------------------------------===//
+// Backward rules (oracles for bnn-generate-gradients)
+//===----------------------------------------------------------------------===//
+//
+// Each takes the forward operands and dy, the adjoint of the result, and
+// returns the adjoints of the operands, as docs/Formulation.md
+// ("Gradients") states them.
+
+/// bnn.sign: dx = dy * signGradient(x).
+Tensor signBackward(const Tensor &x, const Tensor &dy, Estimator estimator);
+
+struct ImportanceSignGradients {
+  Tensor dx, ds;
+};
+/// bnn.importance_sign: the sign through the estimator, the scale exactly.
+ImportanceSignGradients importanceSignBackward(const Tensor &x, const Tensor &s,
+                                               const Tensor &dy,
+                                               Estimator estimator);
+
+/// bnn.ternary (dx only; delta gets none): the ternary factor
+/// straight-through on every entry, the scale exactly with the kept set
+/// fixed.
+Tensor ternaryBackward(const Tensor &x, const std::vector<float> &delta,
+                       const Tensor &dy);
+
+struct SqRegularizerGradients {
+  Tensor dw;
+  float dbeta = 0.0f;
+};
+/// bnn.sq_regularizer: the basin that attains the minimum (the first of
+/// +1, -1, 0 on ties), mean|w| constant.
+SqRegularizerGradients sqRegularizerBackward(const Tensor &w, float beta,
+                                             float dr);
+
+/// Float max pool (NHWC, no padding): each window's dy goes to its first
+/// maximal tap in row-major (kh, kw) order.
+Tensor maxPool2dBackward(const Tensor &input, const Pool2DParams &params,
+                         const Tensor &dy);
+
 } // namespace bnn::ref
 
 #endif // BNN_REFERENCE_REFERENCE_H

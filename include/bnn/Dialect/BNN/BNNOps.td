@@ -85,13 +85,15 @@ def BNN_SignOp : BNN_FloatOp<"sign",
   let hasFolder = 1;
 }
 
-def BNN_OrthonormalTransformOp : BNN_FloatOp<"orthonormal_transform"> {
+def BNN_OrthonormalTransformOp : BNN_FloatOp<"orthonormal_transform",
+    [DeclareOpInterfaceMethods<BNNGradientOpInterface>]> {
   let summary = "contract a tensor with an orthonormal matrix along one axis";
   let description = [{
     `y[..i..] = sum_j q[i, j] * x[..j..]` along `axis`; with
     `transpose = true`, `q[j, i]` is used instead. `q` is square, of the size
     of `x` along `axis`, and orthonormal by contract: rewrites may rely on
-    `q^T q = I` (BiTAT's learned weight basis).
+    `q^T q = I` (BiTAT's learned weight basis). The backward is exact for
+    both operands (the op is linear in each).
 
     Folds and canonicalizations: a constant identity `q` gives `x`; a
     transform followed by its transpose with the same `q` on the same axis
@@ -118,14 +120,19 @@ def BNN_OrthonormalTransformOp : BNN_FloatOp<"orthonormal_transform"> {
   let hasCanonicalizer = 1;
 }
 
-def BNN_ImportanceSignOp : BNN_FloatOp<"importance_sign"> {
+def BNN_ImportanceSignOp : BNN_FloatOp<"importance_sign",
+    [DeclareOpInterfaceMethods<BNNGradientOpInterface>]> {
   let summary = "importance-weighted binarization of a weight tensor";
   let description = [{
     Axis 0 of `x` is the output channel; `s` has the shape `x.shape[1:]` and
     holds the (non-negative) importance of each position of a filter.
     `alpha_o = sum_k s_k |x[o, k]| / sum_k s_k` (0 when `sum_k s_k = 0`) and
     `y[o, k] = alpha_o * sign(x[o, k])`. With `s` all ones this is
-    XNOR-Net's scale. `estimator` as for `bnn.sign`.
+    XNOR-Net's scale. `estimator` as for `bnn.sign`. The backward is the
+    product rule, the sign through the estimator `g` and the scale exactly:
+    `dx[o,j] = dy[o,j] alpha_o g(x[o,j]) + G_o s_j sign(x[o,j]) / sum s` and
+    `ds_j = sum_o G_o (|x[o,j]| - alpha_o) / sum s` with
+    `G_o = sum_k dy[o,k] sign(x[o,k])` (both 0 when `sum s = 0`).
 
     Folds: constant operands give a constant.
 
@@ -146,14 +153,19 @@ def BNN_ImportanceSignOp : BNN_FloatOp<"importance_sign"> {
   let hasFolder = 1;
 }
 
-def BNN_TernaryOp : BNN_FloatOp<"ternary"> {
+def BNN_TernaryOp : BNN_FloatOp<"ternary",
+    [DeclareOpInterfaceMethods<BNNGradientOpInterface>]> {
   let summary = "per-channel ternarization with a threshold";
   let description = [{
     Axis 0 of `x` is the output channel and `delta` has shape `[O]`.
     `t = +1` where `x > delta_o`, `-1` where `x < -delta_o`, else 0;
     `alpha_o` is the mean of `|x|` over the entries with `t != 0` (0 if
-    none); `y = alpha_o * t`. The backward is straight-through (1 where
-    |x| <= 1) and gives no gradient to `delta`.
+    none); `y = alpha_o * t`. The backward is the product rule on
+    `alpha_o * t` with the kept set fixed: the factor `t` straight-through
+    (1 where |x| <= 1, on every entry, kept or not) and the scale
+    differentiated exactly,
+    `dx[o,j] = dy[o,j] alpha_o ste(x[o,j]) + (sum_k dy[o,k] t[o,k]) kept[o,j] sign(x[o,j]) / count_o`;
+    `delta` gets no gradient.
 
     Folds: constant operands give a constant.
 
@@ -171,14 +183,19 @@ def BNN_TernaryOp : BNN_FloatOp<"ternary"> {
   let hasFolder = 1;
 }
 
-def BNN_SqRegularizerOp : BNN_Op<"sq_regularizer", BNN_InferredResult> {
+def BNN_SqRegularizerOp : BNN_Op<"sq_regularizer",
+    !listconcat(BNN_InferredResult,
+                [DeclareOpInterfaceMethods<BNNGradientOpInterface>])> {
   let summary = "SQ's binary/ternary depth regularizer of one layer";
   let description = [{
     `u = w / mean(|w|)` (the mean is a constant for the gradient) and
     `r = mean_i min((u_i - 1)^2, (u_i + 1)^2, tan(beta) * u_i^2)`. `beta` is
     0-d and kept in `[pi/4, pi/2)`: at `pi/4` the three basins are equal
     (ternary), towards `pi/2` the zero basin vanishes (binary). The result is
-    a 0-d tensor of the element type of `w`.
+    a 0-d tensor of the element type of `w`. The backward follows the basin
+    that attains the minimum (the first of +1, -1, 0 on ties) with the mean
+    constant: `dw_i = b'(u_i) / (n mean|w|)`, `dbeta = sum over the zero
+    basin of u_i^2 (1 + tan^2 beta) / n` (both 0 when `mean|w| = 0`).
 
     Example:
 
