@@ -847,6 +847,53 @@ SqRegularizerGradients sqRegularizerBackward(const Tensor &w, float beta,
   return g;
 }
 
+Conv2DGradients conv2dBackward(const Tensor &input, const Tensor &filter,
+                               const Conv2DParams &params, float padValue,
+                               const Tensor &dy) {
+  const std::string fn = "conv2dBackward";
+  checkRank(fn, "input", input.shape, 4);
+  checkRank(fn, "filter", filter.shape, 4);
+  if (params.groups != 1)
+    fail(fn, "groups are not supported");
+  const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
+                C = input.shape[3];
+  const int64_t O = filter.shape[0], KH = filter.shape[1], KW = filter.shape[2];
+  const int64_t sh = params.strides[0], sw = params.strides[1];
+  const int64_t dh = params.dilations[0], dw = params.dilations[1];
+  const int64_t top = params.padding[0], left = params.padding[2];
+  const int64_t OH = dy.shape[1], OW = dy.shape[2];
+  std::vector<double> dInput(input.data.size(), 0.0),
+      dFilter(filter.data.size(), 0.0);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        for (int64_t o = 0; o < O; ++o) {
+          const double g = dy.data[at4(dy.shape, n, oh, ow, o)];
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              const int64_t ih = oh * sh - top + kh * dh;
+              const int64_t iw = ow * sw - left + kw * dw;
+              const bool inside = ih >= 0 && ih < H && iw >= 0 && iw < Wd;
+              for (int64_t c = 0; c < C; ++c) {
+                const int64_t f = at4(filter.shape, o, kh, kw, c);
+                if (inside) {
+                  const int64_t i = at4(input.shape, n, ih, iw, c);
+                  dInput[i] += g * filter.data[f];
+                  dFilter[f] += g * input.data[i];
+                } else {
+                  dFilter[f] += g * padValue;
+                }
+              }
+            }
+        }
+  Conv2DGradients grads;
+  grads.dInput = {input.shape,
+                  std::vector<float>(dInput.begin(), dInput.end())};
+  grads.dFilter = {filter.shape,
+                   std::vector<float>(dFilter.begin(), dFilter.end())};
+  return grads;
+}
+
 Tensor maxPool2dBackward(const Tensor &input, const Pool2DParams &params,
                          const Tensor &dy) {
   const std::string fn = "maxPool2dBackward";

@@ -181,6 +181,15 @@ struct SqRegularizerGradients {
 SqRegularizerGradients sqRegularizerBackward(const Tensor &w, float beta,
                                              float dr);
 
+struct Conv2DGradients {
+  Tensor dInput, dFilter;
+};
+/// Float convolution (as conv2d, groups = 1): taps in the padding read
+/// `padValue`, so they add to dFilter but not to dInput.
+Conv2DGradients conv2dBackward(const Tensor &input, const Tensor &filter,
+                               const Conv2DParams &params, float padValue,
+                               const Tensor &dy);
+
 /// Float max pool (NHWC, no padding): each window's dy goes to its first
 /// maximal tap in row-major (kh, kw) order.
 Tensor maxPool2dBackward(const Tensor &input, const Pool2DParams &params,
