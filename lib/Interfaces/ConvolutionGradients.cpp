@@ -97,7 +97,6 @@ struct Conv2DNhwcFhwcGradient
     if (failed(checkStatic(op)))
       return failure();
     Location loc = op.getLoc();
-    MLIRContext *ctx = b.getContext();
     Value x = op.getInputs()[0], w = op.getInputs()[1];
     auto xType = cast<RankedTensorType>(x.getType());
     auto wType = cast<RankedTensorType>(w.getType());
@@ -106,67 +105,64 @@ struct Conv2DNhwcFhwcGradient
     int64_t n = yType.getDimSize(0), oh = yType.getDimSize(1),
             ow = yType.getDimSize(2), c = xType.getDimSize(3),
             f = wType.getDimSize(0);
-    auto mulAdd = [](OpBuilder &nb, Location l, ValueRange a) {
-      Value product = arith::MulFOp::create(nb, l, a[0], a[1]);
-      linalg::YieldOp::create(
-          nb, l, arith::AddFOp::create(nb, l, a[2], product).getResult());
-    };
-    auto parallel = utils::IteratorType::parallel;
-    auto reduction = utils::IteratorType::reduction;
 
-    if (needed[1]) {
-      // dW[f, kh, kw, c] = sum over n, oh, ow of dy * x(window).
-      // Loops: d0 n, d1 oh, d2 ow, d3 f, d4 kh, d5 kw, d6 c.
-      AffineExpr d[7];
-      for (unsigned i = 0; i < 7; ++i)
-        d[i] = getAffineDimExpr(i, ctx);
-      SmallVector<AffineMap> maps = {
-          AffineMap::get(7, 0, {d[0], d[1], d[2], d[3]}, ctx),
-          AffineMap::get(7, 0,
-                         {d[0], d[1] * win.strideH + d[4] * win.dilationH,
-                          d[2] * win.strideW + d[5] * win.dilationW, d[6]},
-                         ctx),
-          AffineMap::get(7, 0, {d[3], d[4], d[5], d[6]}, ctx)};
-      adjoints[1] =
-          linalg::GenericOp::create(
-              b, loc, wType, ValueRange{dy, x}, zeroTensor(b, loc, wType),
-              maps,
-              {reduction, reduction, reduction, parallel, parallel, parallel,
-               parallel},
-              mulAdd)
-              .getResult(0);
-    }
-    if (needed[0]) {
-      // Per tap: dX[tap] += sum over f of dy[n, oh, ow, f] * w[f, kh, kw, c].
-      // Loops: d0 n, d1 oh, d2 ow, d3 c, d4 f.
-      AffineExpr d[5];
-      for (unsigned i = 0; i < 5; ++i)
-        d[i] = getAffineDimExpr(i, ctx);
-      SmallVector<AffineMap> maps = {
-          AffineMap::get(5, 0, {d[0], d[1], d[2], d[4]}, ctx),
-          AffineMap::get(5, 0, {d[4], d[3]}, ctx),
-          AffineMap::get(5, 0, {d[0], d[1], d[2], d[3]}, ctx)};
-      auto tapType = RankedTensorType::get({n, oh, ow, c},
-                                           xType.getElementType());
-      auto filterTapType =
-          RankedTensorType::get({f, c}, wType.getElementType());
-      Value dx = zeroTensor(b, loc, xType);
-      for (int64_t kh = 0; kh < win.kernelH; ++kh)
-        for (int64_t kw = 0; kw < win.kernelW; ++kw) {
+    // Both adjoints tap by tap, as matrix products that bnn-vectorize
+    // tiles into FMA register tiles: with M = N * OH * OW rows,
+    //   dX[tap] += dy[M, F] * w[:, kh, kw, :][F, C]
+    //   dW[:, kh, kw, :] = dy^T[F, M] * x[tap][M, C].
+    int64_t rows = n * oh * ow;
+    Type ft = xType.getElementType();
+    auto matrix = [&](int64_t r, int64_t c2) {
+      return RankedTensorType::get({r, c2}, ft);
+    };
+    SmallVector<ReassociationIndices> toRows = {{0, 1, 2}, {3}};
+    Value dyRows =
+        tensor::CollapseShapeOp::create(b, loc, matrix(rows, f), dy, toRows);
+    auto matmul = [&](Value lhs, Value rhs, RankedTensorType type) {
+      return linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                      ValueRange{lhs, rhs},
+                                      ValueRange{zeroTensor(b, loc, type)})
+          .getResult(0);
+    };
+    auto ones = [&](unsigned rank) {
+      return SmallVector<OpFoldResult>(rank, b.getIndexAttr(1));
+    };
+    Value dyT;
+    Value dw = needed[1] ? zeroTensor(b, loc, wType) : Value();
+    if (needed[1])
+      dyT = linalg::TransposeOp::create(
+                b, loc, dyRows,
+                tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{f, rows}, ft),
+                ArrayRef<int64_t>{1, 0})
+                .getResult()[0];
+    Value dx = needed[0] ? zeroTensor(b, loc, xType) : Value();
+    auto tapShape = SmallVector<int64_t>{n, oh, ow, c};
+    for (int64_t kh = 0; kh < win.kernelH; ++kh)
+      for (int64_t kw = 0; kw < win.kernelW; ++kw) {
+        SmallVector<OpFoldResult> filterOffsets =
+            staticSizes(b, {0, kh, kw, 0});
+        SmallVector<OpFoldResult> filterSizes = staticSizes(b, {f, 1, 1, c});
+        if (needed[0]) {
           Value filterTap = tensor::ExtractSliceOp::create(
-              b, loc, filterTapType, w,
-              staticSizes(b, {0, kh, kw, 0}), staticSizes(b, {f, 1, 1, c}),
-              staticSizes(b, {1, 1, 1, 1}));
-          Value contribution =
-              linalg::GenericOp::create(
-                  b, loc, tapType, ValueRange{dy, filterTap},
-                  zeroTensor(b, loc, tapType), maps,
-                  {parallel, parallel, parallel, parallel, reduction}, mulAdd)
-                  .getResult(0);
+              b, loc, matrix(f, c), w, filterOffsets, filterSizes, ones(4));
+          Value rowsOut = matmul(dyRows, filterTap, matrix(rows, c));
+          Value contribution = tensor::ExpandShapeOp::create(
+              b, loc, RankedTensorType::get(tapShape, ft), rowsOut, toRows);
           dx = addIntoTap(b, loc, dx, contribution, win, kh, kw);
         }
+        if (needed[1]) {
+          Value tap = readTap(b, loc, x, win, kh, kw, tapShape);
+          Value tapRows = tensor::CollapseShapeOp::create(
+              b, loc, matrix(rows, c), tap, toRows);
+          Value dwTap = matmul(dyT, tapRows, matrix(f, c));
+          dw = tensor::InsertSliceOp::create(b, loc, dwTap, dw, filterOffsets,
+                                             filterSizes, ones(4));
+        }
+      }
+    if (needed[0])
       adjoints[0] = dx;
-    }
+    if (needed[1])
+      adjoints[1] = dw;
     if (needed[2])
       adjoints[2] = dy;
     return success();

@@ -119,17 +119,23 @@ func.func @penalty(%w: tensor<2x2x2xf32> {bnn.param}, %unused: tensor<3xf32> {bn
 
 // -----
 
-// A strided convolution: dW is one generic reading x through the window
-// (the batch and output pixels reduced); dx is built tap by tap, each tap's
-// sum over the filters added into the strided slice of dx it read.
+// A strided convolution: both adjoints tap by tap, as matrix products on
+// M = N * OH * OW rows: dx[tap] += dy[M, F] * w[:, kh, kw, :], added into the
+// strided slice of dx the tap read; dW[:, kh, kw, :] = dy^T * x[tap].
 // CHECK-LABEL: func.func @conv_grad(
 // CHECK-SAME: %{{.*}}: tensor<1xi32>, %[[X:.+]]: tensor<1x5x5x2xf32>, %[[W:.+]]: tensor<3x2x2x2xf32>)
-// CHECK: %[[DW:.+]] = linalg.generic {indexing_maps = [#[[DYMAP:.+]], #[[XMAP:.+]], #[[WMAP:.+]]], iterator_types = ["reduction", "reduction", "reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}}, %[[X]] :
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x2x2x3xf32>, tensor<3x2xf32>)
+// CHECK: %[[DY:.+]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : tensor<1x2x2x3xf32> into tensor<4x3xf32>
+// CHECK: %[[DYT:.+]] = linalg.transpose ins(%[[DY]] : tensor<4x3xf32>)
+// CHECK: %[[W00:.+]] = tensor.extract_slice %[[W]][0, 0, 0, 0] [3, 1, 1, 2] [1, 1, 1, 1] : tensor<3x2x2x2xf32> to tensor<3x2xf32>
+// CHECK: linalg.matmul ins(%[[DY]], %[[W00]] : tensor<4x3xf32>, tensor<3x2xf32>)
 // CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1] : tensor<1x2x2x2xf32> into tensor<1x5x5x2xf32>
-// CHECK: tensor.insert_slice %{{.*}}[0, 0, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
-// CHECK: tensor.insert_slice %{{.*}}[0, 1, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: %[[X00:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: %[[X00ROWS:.+]] = tensor.collapse_shape %[[X00]]
+// CHECK: linalg.matmul ins(%[[DYT]], %[[X00ROWS]] : tensor<3x4xf32>, tensor<4x2xf32>)
+// CHECK: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [3, 1, 1, 2] [1, 1, 1, 1] : tensor<3x2xf32> into tensor<3x2x2x2xf32>
 // CHECK: %[[DX:.+]] = tensor.insert_slice %{{.*}}[0, 1, 1, 0] [1, 2, 2, 2] [1, 2, 2, 1]
+// CHECK: linalg.matmul ins(%[[DYT]]
+// CHECK: %[[DW:.+]] = tensor.insert_slice %{{.*}}[0, 1, 1, 0] [3, 1, 1, 2] [1, 1, 1, 1]
 // CHECK: return %{{.*}}, %[[DX]], %[[DW]]
 func.func @conv(%x: tensor<1x5x5x2xf32> {bnn.param}, %w: tensor<3x2x2x2xf32> {bnn.param}) -> tensor<1x12xf32> {
   %zero = arith.constant 0.0 : f32
