@@ -22,6 +22,7 @@
 #include "demo_b64.h"
 #include "layers_scalar.h"
 #include "layers_tiled.h"
+#include "train_b64.h"
 
 #include <benchmark/benchmark.h>
 #include <dnnl.hpp>
@@ -361,6 +362,44 @@ void BM_demo_b1(benchmark::State &s) { runModel(s, 1, fashion_bnn); }
 void BM_demo_b64(benchmark::State &s) { runModel(s, 64, fashion_bnn64); }
 BENCHMARK(BM_demo_b1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_demo_b64)->Unit(benchmark::kMicrosecond);
+
+// One training step (forward, loss, backward) of bench/gen_train_model.py
+// at batch 64, through the gradient function bnn-generate-gradients wrote.
+void BM_train_step_b64(benchmark::State &state) {
+  constexpr int64_t batch = 64;
+  const size_t sizes[] = {16 * 9, 16,      16, 16, 32 * 9 * 16, 16 * 16, 9 * 16,
+                          32,     32,      32 * 9 * 32, 32 * 32, 9 * 32, 32,
+                          32,     64 * 288, 1,  64, 64,          64 * 10, 10};
+  std::vector<std::vector<float>> params, grads;
+  unsigned seed = 10;
+  for (size_t size : sizes) {
+    params.push_back(randomFloats(size, seed++));
+    grads.emplace_back(size);
+  }
+  params[15][0] = 0.785f; // beta: pi / 4
+  std::vector<float> images = randomFloats(batch * 28 * 28, 5);
+  std::vector<float> delta(64, 0.1f);
+  std::vector<int32_t> labels(batch);
+  for (int64_t i = 0; i < batch; ++i)
+    labels[i] = static_cast<int32_t>(i % 10);
+  const auto &p = params;
+  auto &g = grads;
+  float loss;
+  for (auto _ : state) {
+    fashion_train_grad(
+        images.data(), delta.data(), labels.data(), p[0].data(), p[1].data(),
+        p[2].data(), p[3].data(), p[4].data(), p[5].data(), p[6].data(),
+        p[7].data(), p[8].data(), p[9].data(), p[10].data(), p[11].data(),
+        p[12].data(), p[13].data(), p[14].data(), p[15].data(), p[16].data(),
+        p[17].data(), p[18].data(), p[19].data(), &loss, g[0].data(),
+        g[1].data(), g[2].data(), g[3].data(), g[4].data(), g[5].data(),
+        g[6].data(), g[7].data(), g[8].data(), g[9].data(), g[10].data(),
+        g[11].data(), g[12].data(), g[13].data(), g[14].data(), g[15].data(),
+        g[16].data(), g[17].data(), g[18].data(), g[19].data());
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_train_step_b64)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

@@ -3,6 +3,7 @@
 docs/BENCHMARKS.md and the data of its plot.
 
     report.py RESULTS.json CPU PLOT.dat TORCH.json KEPT.json COMPILE.json
+              TORCH_TRAIN.json
 
 KEPT.json: the end-to-end models run again with glibc's malloc keeping
 freed memory (no fresh mmapped pages per call).
@@ -105,3 +106,23 @@ if len(sys.argv) > 6:
           "-O3 --emit=obj`, parsing included): **%.1f s** with the register "
           "tiles, %.1f s with `--no-tile`.\n"
           % (compile_time["tiled"], compile_time["scalar"]))
+
+if len(sys.argv) > 7:
+    torch_train = json.load(open(sys.argv[7]))
+    to_ms = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+    step = {b["name"][3:]: b["real_time"] * to_ms[b.get("time_unit", "ns")]
+            for b in results if b["name"].startswith("BM_train_step")}
+    ours_ms = step.get("train_step_b64", 0.0)
+    theirs_ms = torch_train["train_step_b64"] * 1e3
+    if ours_ms:
+        print("Training step of the Fashion-MNIST-sized model "
+              "(bench/gen_train_model.py: float conv, two BiTAT convolutions, "
+              "an SQ ternary dense layer, batch norm on batch statistics, "
+              "classifier; `@fashion_train_grad` written by "
+              "bnn-generate-gradients), batch 64, forward and backward, "
+              "against the same step in PyTorch %s (bench/torch_train_anchor.py, "
+              "one thread):\n" % torch_train.get("torch_version", "?"))
+        print("| bnn-mlir ms/step | PyTorch ms/step | bnn-mlir vs PyTorch |")
+        print("|---|---|---|")
+        print("| %.1f | %.1f | %s |\n" % (ours_ms, theirs_ms,
+                                          speedup(theirs_ms / ours_ms)))

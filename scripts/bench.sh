@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh bench
-scripts/build.sh bnn-compile
+scripts/build.sh bnn-compile bnn-opt
 OUT=${BUILD_DIR:-build}/bench
 mkdir -p "$OUT"
 python3 bench/gen_layers.py --suffix=_tiled -o "$OUT/layers_tiled.mlir"
@@ -20,8 +20,13 @@ python3 examples/fashion_mnist/make_model.py -o "$OUT" >/dev/null
 sed 's/tensor<1x/tensor<64x/g; s/@fashion_bnn\b/@fashion_bnn64/' "$OUT/fashion_bnn.mlir" > "$OUT/fashion_bnn64.mlir"
 "$BC" "$OUT/fashion_bnn.mlir" --target=host -O3 --emit=obj -o "$OUT/demo_b1.o" --header "$OUT/demo_b1.h"
 "$BC" "$OUT/fashion_bnn64.mlir" --target=host -O3 --emit=obj -o "$OUT/demo_b64.o" --header "$OUT/demo_b64.h"
+# The training step: gradients written by bnn-generate-gradients.
+python3 bench/gen_train_model.py --batch 64 -o "$OUT/train_b64.mlir"
+${BUILD_DIR:-build}/bin/bnn-opt "$OUT/train_b64.mlir" -bnn-generate-gradients -o "$OUT/train_b64_grad.mlir"
+"$BC" "$OUT/train_b64_grad.mlir" --target=host -O3 --emit=obj -o "$OUT/train_b64.o" --header "$OUT/train_b64.h"
 clang++-22 -O3 -march=native -std=c++17 -I"$OUT" bench/bench.cpp \
-  "$OUT/layers_tiled.o" "$OUT/layers_scalar.o" "$OUT/demo_b1.o" "$OUT/demo_b64.o" -ldnnl -lbenchmark -lpthread -o "$OUT/bench"
+  "$OUT/layers_tiled.o" "$OUT/layers_scalar.o" "$OUT/demo_b1.o" "$OUT/demo_b64.o" "$OUT/train_b64.o" \
+  -ldnnl -lbenchmark -lpthread -o "$OUT/bench"
 # One thread everywhere: oneDNN's OpenMP runtime, PyTorch.
 export OMP_NUM_THREADS=1
 # Medians of 5 repetitions: the speed of a shared machine drifts.
@@ -48,8 +53,9 @@ RESNET_SCALAR=$(compile_seconds --no-tile)
 echo "{\"tiled\": $RESNET_TILED, \"scalar\": $RESNET_SCALAR}" > "$OUT/compile_time.json"
 # PyTorch is Debian's python3-torch, for /usr/bin/python3.
 /usr/bin/python3 bench/torch_anchor.py "$OUT/torch.json"
+/usr/bin/python3 bench/torch_train_anchor.py "$OUT/torch_train.json"
 python3 bench/report.py "$OUT/results.json" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
-  "$OUT/plot.dat" "$OUT/torch.json" "$OUT/results_kept.json" "$OUT/compile_time.json" \
+  "$OUT/plot.dat" "$OUT/torch.json" "$OUT/results_kept.json" "$OUT/compile_time.json" "$OUT/torch_train.json" \
   > "$OUT/table.md"
 # The plot: % of the ceiling per layer.
 gnuplot -e "set terminal png size 900,420; set output 'docs/benchmarks.png';
