@@ -324,6 +324,44 @@ double meanAbs(const std::string &fn, const Tensor &w) {
 }
 } // namespace
 
+Tensor batchNorm(const Tensor &x, const std::vector<float> &gamma,
+                 const std::vector<float> &beta, float epsilon,
+                 std::vector<float> *meanOut, std::vector<float> *varOut) {
+  const std::string fn = "batchNorm";
+  checkData(fn, "x", x.shape, x.data);
+  checkMinRank(fn, "x", x.shape, 2);
+  const int64_t channels = x.shape.back();
+  const int64_t rows = static_cast<int64_t>(x.data.size()) / channels;
+  if (static_cast<int64_t>(gamma.size()) != channels ||
+      static_cast<int64_t>(beta.size()) != channels)
+    fail(fn, "gamma and beta must have " + str(channels) + " elements");
+  std::vector<double> mean(channels, 0.0), var(channels, 0.0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < channels; ++c)
+      mean[c] += x.data[r * channels + c];
+  for (double &m : mean)
+    m /= static_cast<double>(rows);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < channels; ++c) {
+      double d = x.data[r * channels + c] - mean[c];
+      var[c] += d * d;
+    }
+  for (double &v : var)
+    v /= static_cast<double>(rows);
+  Tensor y{x.shape, std::vector<float>(x.data.size())};
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < channels; ++c) {
+      double xhat = (x.data[r * channels + c] - mean[c]) /
+                    std::sqrt(var[c] + static_cast<double>(epsilon));
+      y.data[r * channels + c] = static_cast<float>(xhat * gamma[c] + beta[c]);
+    }
+  if (meanOut)
+    meanOut->assign(mean.begin(), mean.end());
+  if (varOut)
+    varOut->assign(var.begin(), var.end());
+  return y;
+}
+
 float sqRegularizer(const Tensor &w, float beta) {
   double m = meanAbs("sqRegularizer", w);
   if (m == 0.0)

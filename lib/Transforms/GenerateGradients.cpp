@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Interfaces/GradientOpInterface.h"
 #include "bnn/Transforms/Passes.h"
 
@@ -227,6 +228,14 @@ struct GenerateGradientsPass
       inputs.push_back(type.getInput(i));
       results.push_back(type.getInput(i));
     }
+    // Then the batch mean and variance of every bnn.batch_norm, in order:
+    // the runtime keeps the running averages.
+    model.walk([&](BatchNormOp bn) {
+      auto x = cast<RankedTensorType>(bn.getX().getType());
+      auto stats =
+          RankedTensorType::get(x.getShape().take_back(), x.getElementType());
+      results.append({stats, stats});
+    });
     OpBuilder b(&getContext());
     b.setInsertionPointAfter(model);
     auto gradFunc = func::FuncOp::create(
@@ -337,6 +346,11 @@ struct GenerateGradientsPass
                                            cast<RankedTensorType>(
                                                param.getType())));
     }
+    for (Operation *op : forward)
+      if (auto bn = dyn_cast<BatchNormOp>(op)) {
+        auto [mean, var] = bn.buildBatchStatistics(b);
+        returned.append({mean, var});
+      }
     func::ReturnOp::create(b, loc, returned);
     return success();
   }

@@ -205,6 +205,26 @@ func.func @weights(%v: tensor<4x3xf32> {bnn.param}, %q: tensor<3x3xf32> {bnn.par
 
 // -----
 
+// bnn.batch_norm: dgamma = sum dy xhat, dbeta = sum dy, dx through the
+// batch statistics; after the gradients, the batch mean and variance.
+// CHECK-LABEL: func.func @bn_grad(
+// CHECK-SAME: -> (tensor<f32>, tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK: %[[Y:.+]] = bnn.batch_norm %[[X:[^,]+]], %[[G:[^,]+]], %{{.*}}
+// CHECK: %[[DY:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[Y]],
+// CHECK: %[[DB:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[DY]] :
+// CHECK: %[[DG:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[X]], %{{.*}}, %{{.*}}, %[[DY]] :
+// CHECK: %[[DX:.+]] = linalg.generic {{.*}} ins(%[[X]], %{{.*}}, %{{.*}}, %[[DY]], %[[G]], %[[DB]], %[[DG]] :
+// CHECK: math.rsqrt
+// CHECK: %[[MEAN:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]}
+// CHECK: %[[VAR:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]}
+// CHECK: return %{{.*}}, %[[DX]], %[[DG]], %[[DB]], %[[MEAN]], %[[VAR]]
+func.func @bn(%x: tensor<2x4xf32> {bnn.param}, %g: tensor<4xf32> {bnn.param}, %b: tensor<4xf32> {bnn.param}) -> tensor<2x4xf32> {
+  %y = bnn.batch_norm %x, %g, %b : tensor<2x4xf32>, tensor<4xf32>, tensor<4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 // Negative: a function without bnn.param arguments gets no gradient.
 // CHECK-LABEL: func.func @inference
 // CHECK-NOT: @inference_grad

@@ -70,6 +70,15 @@ Tensor importanceSign(const Tensor &x, const Tensor &s);
 /// none); y = alpha_o t.
 Tensor ternary(const Tensor &x, const std::vector<float> &delta);
 
+/// bnn.batch_norm (training form): per channel c (the innermost axis),
+/// mean_c and the biased var_c over every other axis;
+/// y = (x - mean_c) / sqrt(var_c + epsilon) * gamma_c + beta_c. `mean` and
+/// `var`, when given, receive the statistics.
+Tensor batchNorm(const Tensor &x, const std::vector<float> &gamma,
+                 const std::vector<float> &beta, float epsilon,
+                 std::vector<float> *mean = nullptr,
+                 std::vector<float> *var = nullptr);
+
 /// bnn.sq_regularizer: u = w / mean|w|; r = mean_i min((u_i - 1)^2,
 /// (u_i + 1)^2, tan(beta) u_i^2). Returns 0 for an all-zero w.
 float sqRegularizer(const Tensor &w, float beta);

@@ -231,7 +231,10 @@ def BNNGenerateGradients : Pass<"bnn-generate-gradients", "::mlir::ModuleOp"> {
     where the loss is the mean over the batch of the softmax cross-entropy
     of the logits against `labels` (`tensor<N x i32>`, each in [0, K)), plus
     the penalty; with `loss=mse` the labels are `N x K` float targets and
-    the loss is the mean of the squared differences. `@NAME` is unchanged.
+    the loss is the mean of the squared differences. After the gradients,
+    `@NAME_grad` returns the batch mean and the (biased) batch variance of
+    every `bnn.batch_norm` of the model, in program order, as `[C]` tensors.
+    `@NAME` is unchanged.
 
     The gradient function holds the forward ops, the loss, and the reverse
     sweep: each op whose results carry an adjoint and whose operands depend

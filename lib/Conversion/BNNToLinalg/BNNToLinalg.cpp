@@ -220,6 +220,37 @@ struct LowerTernary : public StaticShapeLowering<TernaryOp> {
   }
 };
 
+/// Batch statistics (BatchNormOp::buildBatchStatistics), then one
+/// elementwise generic: (x - mean) / sqrt(var + epsilon) * gamma + beta.
+struct LowerBatchNorm : public StaticShapeLowering<BatchNormOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  Value lower(BatchNormOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = op.getType();
+    unsigned rank = type.getRank();
+    auto [mean, var] = op.buildBatchStatistics(rewriter);
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = selectDims(ctx, rank, {rank - 1});
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    return generic(
+        rewriter, loc, init,
+        {op.getX(), mean, var, op.getGamma(), op.getBeta()},
+        {id, channel, channel, channel, channel, id}, iterators(rank, 0),
+        [epsilon](OpBuilder &b, Location l, ValueRange args) {
+          Value eps = constantFloat(b, l, args[0].getType(), epsilon);
+          Value invStd = math::RsqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, args[2], eps));
+          Value xhat = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, args[0], args[1]), invStd);
+          Value scaled = arith::MulFOp::create(b, l, xhat, args[3]);
+          yieldValue(b, l, arith::AddFOp::create(b, l, scaled, args[4]));
+        });
+  }
+};
+
 struct LowerSqRegularizer : public StaticShapeLowering<SqRegularizerOp> {
   using StaticShapeLowering::StaticShapeLowering;
   Value lower(SqRegularizerOp op, PatternRewriter &rewriter) const override {
@@ -693,7 +724,7 @@ void bnn::populateBNNToLinalgPatterns(RewritePatternSet &patterns,
   if (channelBlock > 0)
     lowering::populateBlockedPackedKernelPatterns(patterns, channelBlock);
   patterns.add<LowerSign, LowerOrthonormalTransform, LowerImportanceSign,
-               LowerTernary, LowerSqRegularizer, LowerPack, LowerUnpack,
-               LowerBConv2D, LowerBDense, LowerBMaxPool2D, LowerScale,
-               LowerThreshold>(patterns.getContext());
+               LowerTernary, LowerBatchNorm, LowerSqRegularizer, LowerPack,
+               LowerUnpack, LowerBConv2D, LowerBDense, LowerBMaxPool2D,
+               LowerScale, LowerThreshold>(patterns.getContext());
 }

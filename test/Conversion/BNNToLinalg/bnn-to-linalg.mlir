@@ -251,3 +251,25 @@ func.func @threshold(%acc: tensor<2x5xi32>, %t: tensor<5xi32>) -> tensor<2x1xi32
   %0 = bnn.threshold %acc, %t : tensor<2x5xi32>, tensor<5xi32> -> tensor<2x1xi32>
   return %0 : tensor<2x1xi32>
 }
+
+// -----
+
+// Batch norm on batch statistics: the channel sums over every other axis,
+// the mean (x 1/6: six rows per channel), the sum of squared deviations,
+// the biased variance, then one elementwise normalization.
+// CHECK-LABEL: func @batch_norm
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>, %[[G:.+]]: tensor<4xf32>, %[[B:.+]]: tensor<4xf32>)
+// CHECK-DAG: %[[EPS:.+]] = arith.constant 1.000000e-03 : f32
+// CHECK-DAG: %[[INV:.+]] = arith.constant 0.166666672 : f32
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction", "parallel"]} ins(%[[X]] :
+// CHECK: %[[MEAN:.+]] = linalg.generic {{.*}} ins(%[[SUM]] :
+// CHECK: arith.mulf %{{.*}}, %[[INV]]
+// CHECK: %[[SQ:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction", "parallel"]} ins(%[[X]], %[[MEAN]] :
+// CHECK: %[[VAR:.+]] = linalg.generic {{.*}} ins(%[[SQ]] :
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[MEAN]], %[[VAR]], %[[G]], %[[B]] :
+// CHECK: arith.addf %{{.*}}, %[[EPS]]
+// CHECK: math.rsqrt
+func.func @batch_norm(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x3x4xf32> {
+  %0 = bnn.batch_norm %x, %g, %b {epsilon = 1.0e-3 : f64} : tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>
+  return %0 : tensor<2x3x4xf32>
+}

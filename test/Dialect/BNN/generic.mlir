@@ -7,7 +7,7 @@ func.func @generic(%x: tensor<16x3x3x8xf32>, %q: tensor<8x8xf32>,
                    %s: tensor<3x3x8xf32>, %delta: tensor<16xf32>,
                    %beta: tensor<f32>, %in: tensor<1x5x5x1xi64>,
                    %f: tensor<16x3x3x1xi64>, %v: tensor<2x200xf32>,
-                   %t: tensor<16xi32>) {
+                   %t: tensor<16xi32>, %s8: tensor<8xf32>) {
   // CHECK: bnn.sign %{{.*}} estimator = approx
   %0 = "bnn.sign"(%x) {estimator = #bnn<estimator approx>} : (tensor<16x3x3x8xf32>) -> tensor<16x3x3x8xf32>
   // CHECK: bnn.sign %{{.*}} : tensor<16x3x3x8xf32>
@@ -18,6 +18,11 @@ func.func @generic(%x: tensor<16x3x3x8xf32>, %q: tensor<8x8xf32>,
   %3 = "bnn.importance_sign"(%x, %s) {estimator = #bnn<estimator swish>} : (tensor<16x3x3x8xf32>, tensor<3x3x8xf32>) -> tensor<16x3x3x8xf32>
   // CHECK: bnn.ternary
   %4 = "bnn.ternary"(%x, %delta) : (tensor<16x3x3x8xf32>, tensor<16xf32>) -> tensor<16x3x3x8xf32>
+  // Without attributes: epsilon and momentum take their defaults.
+  // CHECK: bnn.batch_norm %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x3x3x8xf32>, tensor<8xf32>, tensor<8xf32>
+  %bn = "bnn.batch_norm"(%x, %s8, %s8) : (tensor<16x3x3x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<16x3x3x8xf32>
+  // CHECK: bnn.batch_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64, momentum = 2.000000e-01 : f64}
+  %bn2 = "bnn.batch_norm"(%x, %s8, %s8) {epsilon = 1.0e-3 : f64, momentum = 0.2 : f64} : (tensor<16x3x3x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<16x3x3x8xf32>
   // CHECK: bnn.sq_regularizer
   %5 = "bnn.sq_regularizer"(%x, %beta) : (tensor<16x3x3x8xf32>, tensor<f32>) -> tensor<f32>
   // CHECK: bnn.pack %{{.*}} plane = nonzero : tensor<2x200xf32> -> tensor<2x4xi64>

@@ -710,3 +710,43 @@ func.func @threshold_result_words(%acc: tensor<1x8x8x65xi32>, %t: tensor<65xi32>
   %0 = bnn.threshold %acc, %t : tensor<1x8x8x65xi32>, tensor<65xi32> -> tensor<1x8x8x2xi32>
   return
 }
+
+// -----
+
+func.func @batch_norm_rank(%x: tensor<8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{expected x of rank >= 2 (batch and channel), got 'tensor<8xf32>'}}
+  %0 = bnn.batch_norm %x, %g, %g : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_gamma_shape(%x: tensor<4x8xf32>, %g: tensor<4xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{expected gamma of shape [8] (the innermost axis of x), got [4]}}
+  %0 = bnn.batch_norm %x, %g, %b : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_beta_type(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf16>) {
+  // expected-error @+1 {{expected beta of the element type of x ('f32'), got 'f16'}}
+  %0 = bnn.batch_norm %x, %g, %b : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf16>
+  return
+}
+
+// -----
+
+func.func @batch_norm_epsilon(%x: tensor<4x8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{expected epsilon > 0, got 0}}
+  %0 = bnn.batch_norm %x, %g, %g {epsilon = 0.0 : f64} : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_momentum(%x: tensor<4x8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{expected momentum in [0, 1], got 1.5}}
+  %0 = bnn.batch_norm %x, %g, %g {momentum = 1.5 : f64} : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}

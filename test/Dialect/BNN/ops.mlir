@@ -7,11 +7,15 @@
 // CHECK-LABEL: func @level1
 func.func @level1(%x: tensor<16x3x3x8xf32>, %q: tensor<8x8xf32>,
                   %s: tensor<3x3x8xf32>, %delta: tensor<16xf32>,
-                  %beta: tensor<f32>) -> tensor<f32> {
+                  %beta: tensor<f32>, %q0: tensor<8xf32>) -> tensor<f32> {
   // CHECK: bnn.sign %{{.*}} : tensor<16x3x3x8xf32>
   %0 = bnn.sign %x : tensor<16x3x3x8xf32>
   // CHECK: bnn.sign %{{.*}} estimator = approx : tensor<16x3x3x8xf32>
   %1 = bnn.sign %x estimator = approx : tensor<16x3x3x8xf32>
+  // CHECK: bnn.batch_norm %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x3x3x8xf32>, tensor<8xf32>, tensor<8xf32>
+  %bn = bnn.batch_norm %x, %q0, %q0 : tensor<16x3x3x8xf32>, tensor<8xf32>, tensor<8xf32>
+  // CHECK: bnn.batch_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64} : tensor<16x3x3x8xf32>
+  %bn2 = bnn.batch_norm %x, %q0, %q0 {epsilon = 1.0e-3 : f64} : tensor<16x3x3x8xf32>, tensor<8xf32>, tensor<8xf32>
   // CHECK: bnn.sign %{{.*}} estimator = swish : tensor<16x3x3x8xf32>
   %2 = bnn.sign %x estimator = swish : tensor<16x3x3x8xf32>
   // CHECK: bnn.sign %{{.*}} estimator = identity : tensor<16x3x3x8xf32>

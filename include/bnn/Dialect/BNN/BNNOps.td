@@ -183,6 +183,49 @@ def BNN_TernaryOp : BNN_FloatOp<"ternary",
   let hasFolder = 1;
 }
 
+def BNN_BatchNormOp : BNN_FloatOp<"batch_norm",
+    [DeclareOpInterfaceMethods<BNNGradientOpInterface>]> {
+  let summary = "batch normalization on batch statistics (training)";
+  let description = [{
+    Normalizes `x` over the innermost axis (the channel) with the statistics
+    of the batch: with `mean_c` and `var_c` the mean and the biased variance
+    of `x[..., c]` over every other axis,
+    `y = (x - mean_c) / sqrt(var_c + epsilon) * gamma_c + beta_c`.
+    `gamma` and `beta` are `[C]` of the element type of `x`. This is the
+    training form: `bnn-generate-gradients` differentiates it through the
+    batch statistics and returns them (docs/Training.md), so that the
+    runtime keeps the running averages (`momentum`); an exported inference
+    model has the affine form with the running statistics instead.
+    Defaults: `epsilon = 1e-5`, `momentum = 0.1`.
+
+    Example:
+
+    ```mlir
+    %y = bnn.batch_norm %x, %gamma, %beta
+        : tensor<64x28x28x16xf32>, tensor<16xf32>, tensor<16xf32>
+    %z = bnn.batch_norm %x, %gamma, %beta {epsilon = 1.0e-03 : f64}
+        : tensor<64x28x28x16xf32>, tensor<16xf32>, tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins BNN_FloatTensor:$x, BNN_FloatTensor:$gamma,
+                   BNN_FloatTensor:$beta,
+                   DefaultValuedAttr<F64Attr, "1e-5">:$epsilon,
+                   DefaultValuedAttr<F64Attr, "0.1">:$momentum);
+  let assemblyFormat = [{
+    $x `,` $gamma `,` $beta attr-dict `:` type($x) `,` type($gamma) `,`
+    type($beta)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The batch mean and biased variance of x over every axis but the
+    /// innermost, as two [C] tensors built with linalg at `b`'s insertion
+    /// point (shared by the lowering, the gradient rule and the statistics
+    /// bnn-generate-gradients returns).
+    std::pair<::mlir::Value, ::mlir::Value>
+    buildBatchStatistics(::mlir::OpBuilder &b);
+  }];
+}
+
 def BNN_SqRegularizerOp : BNN_Op<"sq_regularizer",
     !listconcat(BNN_InferredResult,
                 [DeclareOpInterfaceMethods<BNNGradientOpInterface>])> {

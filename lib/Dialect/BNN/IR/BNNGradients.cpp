@@ -470,3 +470,143 @@ SqRegularizerOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Batch norm
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The maps of an x-shaped tensor and of a [C] tensor over x's loops, and
+/// the iterators that reduce every axis but the innermost.
+struct ChannelLoops {
+  AffineMap full, channel;
+  SmallVector<IteratorType> reduceRows, elementwise;
+  int64_t rows;
+};
+
+ChannelLoops channelLoops(OpBuilder &b, RankedTensorType xType) {
+  unsigned rank = xType.getRank();
+  ChannelLoops loops;
+  loops.full = b.getMultiDimIdentityMap(rank);
+  loops.channel = dimsMap(b.getContext(), rank, {rank - 1});
+  loops.reduceRows.assign(rank, IteratorType::reduction);
+  loops.reduceRows.back() = IteratorType::parallel;
+  loops.elementwise.assign(rank, IteratorType::parallel);
+  loops.rows = xType.getNumElements() / xType.getShape().back();
+  return loops;
+}
+
+/// 1 / sqrt(var + epsilon).
+Value inverseStd(OpBuilder &b, Location loc, Value var, double epsilon) {
+  Value sum =
+      arith::AddFOp::create(b, loc, var, constantLike(b, loc, var, epsilon));
+  return math::RsqrtOp::create(b, loc, sum);
+}
+} // namespace
+
+std::pair<Value, Value> BatchNormOp::buildBatchStatistics(OpBuilder &b) {
+  Location loc = getLoc();
+  auto xType = cast<RankedTensorType>(getX().getType());
+  Type f = xType.getElementType();
+  int64_t channels = xType.getShape().back();
+  ChannelLoops loops = channelLoops(b, xType);
+  double invRows = 1.0 / static_cast<double>(loops.rows);
+  Value sum =
+      buildGeneric(b, loc, filledTensor(b, loc, {channels}, f, 0.0), getX(),
+                   {loops.full, loops.channel}, loops.reduceRows,
+                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     return arith::AddFOp::create(nb, l, a[1], a[0]);
+                   });
+  AffineMap id1 = b.getMultiDimIdentityMap(1);
+  Value mean = buildGeneric(
+      b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{channels}, f),
+      sum, {id1, id1}, {IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::MulFOp::create(nb, l, a[0],
+                                     constantLike(nb, l, a[0], invRows));
+      });
+  Value squares = buildGeneric(
+      b, loc, filledTensor(b, loc, {channels}, f, 0.0),
+      ValueRange{getX(), mean}, {loops.full, loops.channel, loops.channel},
+      loops.reduceRows, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+        return arith::AddFOp::create(nb, l, a[2],
+                                     arith::MulFOp::create(nb, l, d, d));
+      });
+  Value var = buildGeneric(
+      b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{channels}, f),
+      squares, {id1, id1}, {IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::MulFOp::create(nb, l, a[0],
+                                     constantLike(nb, l, a[0], invRows));
+      });
+  return {mean, var};
+}
+
+LogicalResult
+BatchNormOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
+                                  ArrayRef<bool> needed,
+                                  SmallVectorImpl<Value> &adjoints) {
+  adjoints.assign(3, Value());
+  Value dy = resultAdjoints[0];
+  if (!dy)
+    return success();
+  if (failed(requireStatic(*this)))
+    return failure();
+  Location loc = getLoc();
+  auto xType = cast<RankedTensorType>(getX().getType());
+  Type f = xType.getElementType();
+  int64_t channels = xType.getShape().back();
+  ChannelLoops loops = channelLoops(b, xType);
+  double epsilon = getEpsilon().convertToDouble();
+  auto [mean, var] = buildBatchStatistics(b);
+  // xhat = (x - mean) * invStd.
+  auto xhatOf = [&](OpBuilder &nb, Location l, Value x, Value mu, Value v) {
+    return arith::MulFOp::create(nb, l, arith::SubFOp::create(nb, l, x, mu),
+                                 inverseStd(nb, l, v, epsilon));
+  };
+  // S1 = sum dy (dbeta), S2 = sum dy * xhat (dgamma), per channel.
+  Value sumDy =
+      buildGeneric(b, loc, filledTensor(b, loc, {channels}, f, 0.0), dy,
+                   {loops.full, loops.channel}, loops.reduceRows,
+                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     return arith::AddFOp::create(nb, l, a[1], a[0]);
+                   });
+  Value sumDyXhat = buildGeneric(
+      b, loc, filledTensor(b, loc, {channels}, f, 0.0),
+      ValueRange{getX(), mean, var, dy},
+      {loops.full, loops.channel, loops.channel, loops.full, loops.channel},
+      loops.reduceRows, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value term =
+            arith::MulFOp::create(nb, l, a[3], xhatOf(nb, l, a[0], a[1], a[2]));
+        return arith::AddFOp::create(nb, l, a[4], term);
+      });
+  if (needed[1])
+    adjoints[1] = sumDyXhat;
+  if (needed[2])
+    adjoints[2] = sumDy;
+  if (needed[0]) {
+    // dx = gamma invStd / M (M dy - S1 - xhat S2).
+    double rows = static_cast<double>(loops.rows);
+    adjoints[0] = buildGeneric(
+        b, loc, tensor::EmptyOp::create(b, loc, xType.getShape(), f),
+        ValueRange{getX(), mean, var, dy, getGamma(), sumDy, sumDyXhat},
+        {loops.full, loops.channel, loops.channel, loops.full, loops.channel,
+         loops.channel, loops.channel, loops.full},
+        loops.elementwise, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value xhat = xhatOf(nb, l, a[0], a[1], a[2]);
+          Value scaled = arith::MulFOp::create(nb, l, a[3],
+                                               constantLike(nb, l, a[3], rows));
+          Value centered = arith::SubFOp::create(
+              nb, l, arith::SubFOp::create(nb, l, scaled, a[5]),
+              arith::MulFOp::create(nb, l, xhat, a[6]));
+          Value factor = arith::MulFOp::create(
+              nb, l,
+              arith::MulFOp::create(nb, l, a[4],
+                                    inverseStd(nb, l, a[2], epsilon)),
+              constantLike(nb, l, a[3], 1.0 / rows));
+          return arith::MulFOp::create(nb, l, factor, centered);
+        });
+  }
+  return success();
+}

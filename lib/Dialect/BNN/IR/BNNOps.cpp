@@ -411,6 +411,36 @@ LogicalResult TernaryOp::verify() {
   return success();
 }
 
+LogicalResult BatchNormOp::verify() {
+  auto xType = getX().getType();
+  if (xType.getRank() < 2)
+    return emitOpError("expected x of rank >= 2 (batch and channel), got ")
+           << xType;
+  ArrayRef<int64_t> channels = xType.getShape().take_back();
+  for (auto [name, value] : {std::pair<StringRef, Value>{"gamma", getGamma()},
+                             std::pair<StringRef, Value>{"beta", getBeta()}}) {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!sameShape(type.getShape(), channels)) {
+      InFlightDiagnostic diag = emitOpError("expected ")
+                                << name << " of shape ";
+      diag << shapeText(channels) << " (the innermost axis of x), got "
+           << shapeText(type.getShape());
+      return diag;
+    }
+    if (type.getElementType() != xType.getElementType())
+      return emitOpError("expected ")
+             << name << " of the element type of x (" << xType.getElementType()
+             << "), got " << type.getElementType();
+  }
+  if (!(getEpsilon().convertToDouble() > 0.0))
+    return emitOpError("expected epsilon > 0, got ")
+           << getEpsilon().convertToDouble();
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum >= 0.0 && momentum <= 1.0))
+    return emitOpError("expected momentum in [0, 1], got ") << momentum;
+  return success();
+}
+
 OpFoldResult TernaryOp::fold(FoldAdaptor adaptor) {
   auto x = getF32Tensor(adaptor.getX());
   auto delta = getF32Tensor(adaptor.getDelta());

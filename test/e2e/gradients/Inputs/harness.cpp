@@ -19,6 +19,7 @@
 #include "nonsmooth.h"
 #include "smooth.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -503,6 +504,50 @@ void modelCase() {
          "loss " + std::to_string(first) + " -> " + std::to_string(last));
 }
 
+/// Softmax cross-entropy, mean over the rows, in double.
+double crossEntropy(const std::vector<float> &logits, int64_t classes,
+                    const int32_t *labels) {
+  int64_t rows = static_cast<int64_t>(logits.size()) / classes;
+  double loss = 0.0;
+  for (int64_t n = 0; n < rows; ++n) {
+    const float *row = &logits[n * classes];
+    double m = *std::max_element(row, row + classes), sum = 0.0;
+    for (int64_t k = 0; k < classes; ++k)
+      sum += std::exp(row[k] - m);
+    loss += m + std::log(sum) - row[labels[n]];
+  }
+  return loss / static_cast<double>(rows);
+}
+
+void batchNormCase() {
+  std::vector<float> x = uniform(2 * 3 * 3 * 4, -1.0f, 1.0f);
+  std::vector<float> g = uniform(4, 0.5f, 1.5f), b = uniform(4, -0.3f, 0.3f);
+  int32_t labels[2] = {5, 30};
+  std::vector<float> dx(x.size()), dg(4), db(4), mean(4), var(4);
+  float loss;
+  bn_grad(labels, x.data(), g.data(), b.data(), &loss, dx.data(), dg.data(),
+          db.data(), mean.data(), var.data());
+  std::vector<float> wantMean, wantVar;
+  Tensor y = batchNorm({{2, 3, 3, 4}, x}, g, b, 1e-5f, &wantMean, &wantVar);
+  std::string detail = "loss " + std::to_string(loss);
+  bool ok = close(loss, crossEntropy(y.data, 36, labels), 1e-4, 1e-6) &&
+            matches(mean, wantMean, detail, "mean") &&
+            matches(var, wantVar, detail, "var");
+  report("batch_norm: loss and batch statistics against the reference", ok,
+         detail);
+  auto lossOnly = [&] {
+    std::vector<float> gx(x.size()), gg(4), gb(4), m(4), v(4);
+    float l;
+    bn_grad(labels, x.data(), g.data(), b.data(), &l, gx.data(), gg.data(),
+            gb.data(), m.data(), v.data());
+    return l;
+  };
+  finiteDifferences("batch_norm dx (through the batch statistics)", x, dx,
+                    lossOnly, 1);
+  finiteDifferences("batch_norm dgamma", g, dg, lossOnly, 1);
+  finiteDifferences("batch_norm dbeta", b, db, lossOnly, 1);
+}
+
 } // namespace
 
 int main() {
@@ -526,6 +571,7 @@ int main() {
   cnnCase();
   transformCase();
   modelCase();
+  batchNormCase();
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -66,3 +66,11 @@ func.func @transform(%x: tensor<3x4xf32>, %v: tensor<6x4xf32> {bnn.param}, %q: t
   %y = linalg.matmul ins(%x, %tt : tensor<3x4xf32>, tensor<4x6xf32>) outs(%yz : tensor<3x6xf32>) -> tensor<3x6xf32>
   return %y : tensor<3x6xf32>
 }
+
+// bnn.batch_norm on batch statistics: gradients for x, gamma and beta, and
+// the batch statistics the gradient function returns after them.
+func.func @bn(%x: tensor<2x3x3x4xf32> {bnn.param}, %g: tensor<4xf32> {bnn.param}, %b: tensor<4xf32> {bnn.param}) -> tensor<2x36xf32> {
+  %y = bnn.batch_norm %x, %g, %b : tensor<2x3x3x4xf32>, tensor<4xf32>, tensor<4xf32>
+  %c = tensor.collapse_shape %y [[0], [1, 2, 3]] : tensor<2x3x3x4xf32> into tensor<2x36xf32>
+  return %c : tensor<2x36xf32>
+}
