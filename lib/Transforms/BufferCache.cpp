@@ -6,9 +6,9 @@
 // This pass defines the allocation functions that the memref-to-LLVM
 // conversion calls with `use-generic-functions`
 // (`_mlir_memref_to_llvm_alloc` / `_free`): a buffer freed at the end of a
-// call goes into a small lock-free cache (64 slots, internal to the object)
+// call goes into a small lock-free cache (256 slots, internal to the object)
 // and the next call's allocation of the same size takes it back. Objects
-// still need only malloc and free from libc; they keep at most 64 freed
+// still need only malloc and free from libc; they keep at most 256 freed
 // buffers between calls.
 //
 //===----------------------------------------------------------------------===//
@@ -33,13 +33,13 @@ namespace {
 /// cached buffers, with their sizes as a hint read before taking one.
 constexpr StringLiteral kBufferCacheSource = R"mlir(
 
-  llvm.mlir.global internal @__bnn_cached_buffers() {addr_space = 0 : i32} : !llvm.array<64 x ptr> {
-    %0 = llvm.mlir.zero : !llvm.array<64 x ptr>
-    llvm.return %0 : !llvm.array<64 x ptr>
+  llvm.mlir.global internal @__bnn_cached_buffers() {addr_space = 0 : i32} : !llvm.array<256 x ptr> {
+    %0 = llvm.mlir.zero : !llvm.array<256 x ptr>
+    llvm.return %0 : !llvm.array<256 x ptr>
   }
-  llvm.mlir.global internal @__bnn_cached_sizes() {addr_space = 0 : i32} : !llvm.array<64 x i64> {
-    %0 = llvm.mlir.zero : !llvm.array<64 x i64>
-    llvm.return %0 : !llvm.array<64 x i64>
+  llvm.mlir.global internal @__bnn_cached_sizes() {addr_space = 0 : i32} : !llvm.array<256 x i64> {
+    %0 = llvm.mlir.zero : !llvm.array<256 x i64>
+    llvm.return %0 : !llvm.array<256 x i64>
   }
   llvm.func @malloc(i64) -> !llvm.ptr
   llvm.func @free(!llvm.ptr)
@@ -49,7 +49,7 @@ constexpr StringLiteral kBufferCacheSource = R"mlir(
   llvm.func internal @_mlir_memref_to_llvm_free(%p: !llvm.ptr) {
     %c0 = llvm.mlir.constant(0 : i64) : i64
     %c1 = llvm.mlir.constant(1 : i64) : i64
-    %c64 = llvm.mlir.constant(64 : i64) : i64
+    %slots = llvm.mlir.constant(256 : i64) : i64
     %null = llvm.mlir.zero : !llvm.ptr
     %isNull = llvm.icmp "eq" %p, %null : !llvm.ptr
     llvm.cond_br %isNull, ^done, ^start
@@ -60,16 +60,16 @@ constexpr StringLiteral kBufferCacheSource = R"mlir(
     %sizes = llvm.mlir.addressof @__bnn_cached_sizes : !llvm.ptr
     llvm.br ^loop(%c0 : i64)
   ^loop(%i: i64):
-    %more = llvm.icmp "ult" %i, %c64 : i64
+    %more = llvm.icmp "ult" %i, %slots : i64
     llvm.cond_br %more, ^try, ^release
   ^try:
-    %slot = llvm.getelementptr %buffers[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<64 x ptr>
+    %slot = llvm.getelementptr %buffers[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<256 x ptr>
     %pair = llvm.cmpxchg %slot, %null, %p acq_rel monotonic : !llvm.ptr, !llvm.ptr
     %stored = llvm.extractvalue %pair[1] : !llvm.struct<(ptr, i1)>
     %next = llvm.add %i, %c1 : i64
     llvm.cond_br %stored, ^hint(%i : i64), ^loop(%next : i64)
   ^hint(%j: i64):
-    %sizeSlot = llvm.getelementptr %sizes[0, %j] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<64 x i64>
+    %sizeSlot = llvm.getelementptr %sizes[0, %j] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<256 x i64>
     llvm.store %size, %sizeSlot atomic monotonic {alignment = 8 : i64} : i64, !llvm.ptr
     llvm.br ^done
   ^release:
@@ -85,23 +85,23 @@ constexpr StringLiteral kBufferCacheSource = R"mlir(
     %c0 = llvm.mlir.constant(0 : i64) : i64
     %c1 = llvm.mlir.constant(1 : i64) : i64
     %c16 = llvm.mlir.constant(16 : i64) : i64
-    %c64 = llvm.mlir.constant(64 : i64) : i64
+    %slots = llvm.mlir.constant(256 : i64) : i64
     %null = llvm.mlir.zero : !llvm.ptr
     %buffers = llvm.mlir.addressof @__bnn_cached_buffers : !llvm.ptr
     %sizes = llvm.mlir.addressof @__bnn_cached_sizes : !llvm.ptr
     llvm.br ^loop(%c0 : i64)
   ^loop(%i: i64):
-    %more = llvm.icmp "ult" %i, %c64 : i64
+    %more = llvm.icmp "ult" %i, %slots : i64
     %next = llvm.add %i, %c1 : i64
     llvm.cond_br %more, ^check, ^fresh
   ^check:
     // The size slot is a hint; the header of the buffer taken decides.
-    %sizeSlot = llvm.getelementptr %sizes[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<64 x i64>
+    %sizeSlot = llvm.getelementptr %sizes[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<256 x i64>
     %hint = llvm.load %sizeSlot atomic monotonic {alignment = 8 : i64} : !llvm.ptr -> i64
     %fits = llvm.icmp "eq" %hint, %size : i64
     llvm.cond_br %fits, ^take, ^loop(%next : i64)
   ^take:
-    %slot = llvm.getelementptr %buffers[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<64 x ptr>
+    %slot = llvm.getelementptr %buffers[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<256 x ptr>
     %q = llvm.atomicrmw xchg %slot, %null acq_rel : !llvm.ptr, !llvm.ptr
     %empty = llvm.icmp "eq" %q, %null : !llvm.ptr
     llvm.cond_br %empty, ^loop(%next : i64), ^verify

@@ -1,10 +1,10 @@
 // RUN: bnn-opt %s -split-input-file -bnn-buffer-cache -verify-diagnostics | FileCheck %s
 
 // The allocation functions of finalize-memref-to-llvm's generic mode are
-// defined, internal to the object, over a 64-slot cache and libc.
+// defined, internal to the object, over a 256-slot cache and libc.
 // CHECK-LABEL: module
-// CHECK-DAG: llvm.mlir.global internal @__bnn_cached_buffers() {{.*}} : !llvm.array<64 x ptr>
-// CHECK-DAG: llvm.mlir.global internal @__bnn_cached_sizes() {{.*}} : !llvm.array<64 x i64>
+// CHECK-DAG: llvm.mlir.global internal @__bnn_cached_buffers() {{.*}} : !llvm.array<256 x ptr>
+// CHECK-DAG: llvm.mlir.global internal @__bnn_cached_sizes() {{.*}} : !llvm.array<256 x i64>
 // CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
 // CHECK-DAG: llvm.func @free(!llvm.ptr)
 // CHECK-LABEL: llvm.func internal @_mlir_memref_to_llvm_free(

@@ -262,7 +262,7 @@ def BNNBufferCache : Pass<"bnn-buffer-cache", "::mlir::ModuleOp"> {
     Defines `_mlir_memref_to_llvm_alloc` and `_mlir_memref_to_llvm_free`,
     the functions `finalize-memref-to-llvm` calls with
     `use-generic-functions`, as a small cache in front of libc's `malloc`
-    and `free`: a buffer freed at the end of a call goes into one of 64
+    and `free`: a buffer freed at the end of a call goes into one of 256
     slots (lock-free, internal to the object, shared by all threads) and the
     next allocation of the same size takes it back, so repeated calls do
     not fault fresh pages in. Buffers that find no free slot go back to
