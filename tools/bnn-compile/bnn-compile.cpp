@@ -17,6 +17,7 @@
 #include "bnn/Target/TargetMachine.h"
 #include "bnn/Version.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -166,6 +167,9 @@ static LogicalResult compile() {
   // Everything the command line decides is checked before any work.
   if (outputFilename.empty())
     return fail("no output file; use -o <file> (- for stdout)");
+  if (!headerFilename.empty() && headerFilename == outputFilename)
+    return fail("-o and --header name the same file '" + outputFilename +
+                "'; the header would overwrite the output");
   std::optional<EmitKind> emit = parseEmitKind(emitKind);
   if (!emit)
     return fail("unknown --emit value '" + emitKind +
@@ -222,6 +226,14 @@ static LogicalResult compile() {
   if (!module)
     return failure(); // The parser has reported why.
   parseTiming.stop();
+  // An empty file (or one of declarations only) would compile to an empty
+  // object: almost certainly not what was meant.
+  if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp f) {
+        return f.isPublic() && !f.isExternal();
+      }))
+    return fail("'" + inputFilename +
+                "' defines no public function with a body: nothing to "
+                "compile");
 
   // The header describes the tensor signatures, which the pipeline rewrites
   // into pointers: keep the module as parsed.

@@ -55,5 +55,17 @@
 // OPT: error: unknown optimization level '-O4' (expected -O0, -O1, -O2 or -O3)
 
 // Nothing was written by any of the failures above.
+// An input without a public function (an empty file, declarations only)
+// would compile to an empty object.
+// RUN: not bnn-compile /dev/null --target=x86_64-linux-gnu -o %t/out.o 2>&1 | FileCheck %s --check-prefix=EMPTY
+// EMPTY: error: '/dev/null' defines no public function with a body: nothing to compile
+// RUN: not bnn-compile %S/Inputs/private-only.mlir --target=x86_64-linux-gnu -o %t/out.o 2>&1 | FileCheck %s --check-prefix=PRIVATE
+// PRIVATE: error: '{{.*}}private-only.mlir' defines no public function with a body: nothing to compile
+
+// -o and --header naming one file.
+// RUN: not bnn-compile %{model} --target=x86_64-linux-gnu -o %t/same --header %t/same 2>&1 | FileCheck %s --check-prefix=SAME
+// SAME: error: -o and --header name the same file '{{.*}}same'; the header would overwrite the output
+// RUN: not ls %t/same
+
 // RUN: not ls %t/out.o
 // RUN: not ls %t/out.h
