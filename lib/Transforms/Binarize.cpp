@@ -325,7 +325,7 @@ struct BNNBinarizePass : public bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
     if (wordBits != 0 && wordBits != 32 && wordBits != 64) {
       getOperation()->emitError(
           "bnn-binarize: word-bits must be 0 (per layer), 32 or 64, got ")
-          << wordBits;
+          << static_cast<int64_t>(wordBits);
       return signalPassFailure();
     }
     // Each candidate is tried exactly once, so each remark is said once.

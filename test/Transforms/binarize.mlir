@@ -1,5 +1,8 @@
 // RUN: bnn-opt %s -split-input-file -bnn-binarize -verify-diagnostics | FileCheck %s
 // RUN: bnn-opt %s -split-input-file -bnn-binarize="word-bits=32" -verify-diagnostics | FileCheck %s --check-prefix=W32
+// An unsupported word width is one error that prints the number.
+// RUN: not bnn-opt %s -split-input-file -bnn-binarize="word-bits=7" 2>&1 | FileCheck %s --check-prefix=BADWIDTH
+// BADWIDTH: error: bnn-binarize: word-bits must be 0 (per layer), 32 or 64, got 7{{$}}
 
 // Zero padding of the sign output, binary weights +-0.5 and +-2.
 // CHECK-LABEL: func @conv_zero_pad
