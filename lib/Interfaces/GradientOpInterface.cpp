@@ -10,6 +10,10 @@ using namespace mlir;
 
 #include "bnn/Interfaces/GradientOpInterface.cpp.inc"
 
+Value bnn::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
 Value bnn::zeroTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
                                         type.getElementType());
@@ -21,9 +25,9 @@ Value bnn::zeroTensor(OpBuilder &b, Location loc, RankedTensorType type) {
 Value bnn::filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                         Type elementType, double value) {
   Value empty = tensor::EmptyOp::create(b, loc, shape, elementType);
-  Value v = arith::ConstantOp::create(b, loc, elementType,
-                                      b.getFloatAttr(elementType, value));
-  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+  return linalg::FillOp::create(
+             b, loc, floatConstant(b, loc, elementType, value), empty)
+      .getResult(0);
 }
 
 Value bnn::buildGeneric(

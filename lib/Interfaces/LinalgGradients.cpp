@@ -29,10 +29,6 @@ using namespace mlir::bnn;
 
 namespace {
 
-Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
-}
-
 /// Forward-mode derivative of the ops of a scalar body with respect to one
 /// block argument. The body has been cloned (`cloned` maps primal values to
 /// the clones); tangents are built after the clones.

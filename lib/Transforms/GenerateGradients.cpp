@@ -27,10 +27,6 @@ namespace {
 
 enum class LossKind { SoftmaxCrossEntropy, MeanSquaredError };
 
-Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
-}
-
 /// The loss (0-d) and its adjoint of the logits [N, K].
 struct LossAndSeed {
   Value loss;

@@ -301,7 +301,6 @@ LogicalResult bnn::vectorizeRegisterTiles(func::FuncOp func,
   vector::populateVectorContractLoweringPatterns(
       contractions, vector::VectorContractLowering::OuterProduct);
   vector::populateVectorTransferPermutationMapLoweringPatterns(contractions);
-  populateBroadcastFoldingPatterns(contractions);
   populateBitPackingPatterns(contractions);
   if (failed(applyPatternsGreedily(func, std::move(contractions))))
     return func.emitError()

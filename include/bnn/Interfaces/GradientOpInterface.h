@@ -26,6 +26,9 @@ void registerConvolutionGradientExternalModels(DialectRegistry &registry);
 /// null (the other is returned).
 Value addTensors(OpBuilder &b, Location loc, Value lhs, Value rhs);
 
+/// The float constant `value` of float type `type`.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+
 /// A zero-filled tensor of `type`.
 Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type);
 

@@ -16,15 +16,10 @@ using namespace mlir;
 using namespace mlir::bnn;
 
 namespace {
-Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
-  return arith::ConstantOp::create(b, loc, like.getType(),
-                                   b.getFloatAttr(like.getType(), value));
-}
-
 /// g(x), the estimator's derivative of sign at x (a scalar).
 Value signDerivative(OpBuilder &b, Location loc, Value x,
                      Estimator estimator) {
-  auto cst = [&](double v) { return constantLike(b, loc, x, v); };
+  auto cst = [&](double v) { return floatConstant(b, loc, x.getType(), v); };
   Value ax = math::AbsFOp::create(b, loc, x);
   Value inside =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, ax, cst(1.0));
@@ -117,16 +112,17 @@ SmallVector<unsigned> iota(unsigned begin, unsigned end) {
 
 /// -1 for x < 0, else +1 (the forward sign).
 Value signOf(OpBuilder &b, Location loc, Value x) {
-  Value negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
-                                         constantLike(b, loc, x, 0.0));
+  Value negative =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                            floatConstant(b, loc, x.getType(), 0.0));
   return arith::SelectOp::create(b, loc, negative,
-                                 constantLike(b, loc, x, -1.0),
-                                 constantLike(b, loc, x, 1.0));
+                                 floatConstant(b, loc, x.getType(), -1.0),
+                                 floatConstant(b, loc, x.getType(), 1.0));
 }
 
 /// a / d, or 0 where d == 0.
 Value safeDiv(OpBuilder &b, Location loc, Value a, Value d) {
-  Value zero = constantLike(b, loc, a, 0.0);
+  Value zero = floatConstant(b, loc, a.getType(), 0.0);
   Value none =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d, zero);
   return arith::SelectOp::create(b, loc, none, zero,
@@ -303,7 +299,8 @@ TernaryOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
   SmallVector<IteratorType> elementwise(rank, IteratorType::parallel);
   // t = +1 (x > delta), -1 (x < -delta), else 0.
   auto ternaryOf = [](OpBuilder &nb, Location l, Value x, Value delta) {
-    Value one = constantLike(nb, l, x, 1.0), zero = constantLike(nb, l, x, 0.0);
+    Value one = floatConstant(nb, l, x.getType(), 1.0),
+          zero = floatConstant(nb, l, x.getType(), 0.0);
     Value above =
         arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, x, delta);
     Value below = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT, x,
@@ -397,10 +394,10 @@ SqRegularizerOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
   };
   auto basinOf = [&](OpBuilder &nb, Location l, Value w, Value sum,
                      Value beta) {
-    Value mean =
-        arith::DivFOp::create(nb, l, sum, constantLike(nb, l, w, count));
+    Value mean = arith::DivFOp::create(
+        nb, l, sum, floatConstant(nb, l, w.getType(), count));
     Value u = safeDiv(nb, l, w, mean);
-    Value one = constantLike(nb, l, w, 1.0);
+    Value one = floatConstant(nb, l, w.getType(), 1.0);
     Value um1 = arith::SubFOp::create(nb, l, u, one);
     Value up1 = arith::AddFOp::create(nb, l, u, one);
     Value toPlus = arith::MulFOp::create(nb, l, um1, um1);
@@ -428,8 +425,8 @@ SqRegularizerOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
         {id, scalar, scalar, scalar, id}, elementwise,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Basin basin = basinOf(nb, l, a[0], a[1], a[2]);
-          Value one = constantLike(nb, l, a[0], 1.0);
-          Value two = constantLike(nb, l, a[0], 2.0);
+          Value one = floatConstant(nb, l, a[0].getType(), 1.0);
+          Value two = floatConstant(nb, l, a[0].getType(), 2.0);
           // b'(u): 2 (u - 1), 2 (u + 1) or 2 tan(beta) u.
           Value slope = arith::SelectOp::create(
               nb, l, basin.plus, arith::SubFOp::create(nb, l, basin.u, one),
@@ -453,18 +450,18 @@ SqRegularizerOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
           Value zeroBasin = arith::XOrIOp::create(
               nb, l, arith::OrIOp::create(nb, l, basin.plus, basin.minus),
               arith::ConstantOp::create(nb, l, nb.getBoolAttr(true)));
-          Value one = constantLike(nb, l, a[0], 1.0);
+          Value one = floatConstant(nb, l, a[0].getType(), 1.0);
           Value secant2 = arith::AddFOp::create(
               nb, l, one,
               arith::MulFOp::create(nb, l, basin.tanBeta, basin.tanBeta));
           Value term = arith::MulFOp::create(
               nb, l, arith::MulFOp::create(nb, l, basin.u, basin.u), secant2);
-          Value zero = constantLike(nb, l, a[0], 0.0);
+          Value zero = floatConstant(nb, l, a[0].getType(), 0.0);
           Value kept = arith::SelectOp::create(nb, l, zeroBasin, term, zero);
           Value scaled = arith::MulFOp::create(
               nb, l, kept,
-              arith::DivFOp::create(nb, l, a[3],
-                                    constantLike(nb, l, a[0], count)));
+              arith::DivFOp::create(
+                  nb, l, a[3], floatConstant(nb, l, a[0].getType(), count)));
           return arith::AddFOp::create(nb, l, a[4], scaled);
         });
   }
@@ -498,8 +495,8 @@ ChannelLoops channelLoops(OpBuilder &b, RankedTensorType xType) {
 
 /// 1 / sqrt(var + epsilon).
 Value inverseStd(OpBuilder &b, Location loc, Value var, double epsilon) {
-  Value sum =
-      arith::AddFOp::create(b, loc, var, constantLike(b, loc, var, epsilon));
+  Value sum = arith::AddFOp::create(
+      b, loc, var, floatConstant(b, loc, var.getType(), epsilon));
   return math::RsqrtOp::create(b, loc, sum);
 }
 } // namespace
@@ -522,8 +519,8 @@ std::pair<Value, Value> BatchNormOp::buildBatchStatistics(OpBuilder &b) {
       b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{channels}, f),
       sum, {id1, id1}, {IteratorType::parallel},
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        return arith::MulFOp::create(nb, l, a[0],
-                                     constantLike(nb, l, a[0], invRows));
+        return arith::MulFOp::create(
+            nb, l, a[0], floatConstant(nb, l, a[0].getType(), invRows));
       });
   Value squares = buildGeneric(
       b, loc, filledTensor(b, loc, {channels}, f, 0.0),
@@ -537,8 +534,8 @@ std::pair<Value, Value> BatchNormOp::buildBatchStatistics(OpBuilder &b) {
       b, loc, tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{channels}, f),
       squares, {id1, id1}, {IteratorType::parallel},
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        return arith::MulFOp::create(nb, l, a[0],
-                                     constantLike(nb, l, a[0], invRows));
+        return arith::MulFOp::create(
+            nb, l, a[0], floatConstant(nb, l, a[0].getType(), invRows));
       });
   return {mean, var};
 }
@@ -595,8 +592,8 @@ BatchNormOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
          loops.channel, loops.channel, loops.full},
         loops.elementwise, [&](OpBuilder &nb, Location l, ValueRange a) {
           Value xhat = xhatOf(nb, l, a[0], a[1], a[2]);
-          Value scaled = arith::MulFOp::create(nb, l, a[3],
-                                               constantLike(nb, l, a[3], rows));
+          Value scaled = arith::MulFOp::create(
+              nb, l, a[3], floatConstant(nb, l, a[3].getType(), rows));
           Value centered = arith::SubFOp::create(
               nb, l, arith::SubFOp::create(nb, l, scaled, a[5]),
               arith::MulFOp::create(nb, l, xhat, a[6]));
@@ -604,7 +601,7 @@ BatchNormOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
               nb, l,
               arith::MulFOp::create(nb, l, a[4],
                                     inverseStd(nb, l, a[2], epsilon)),
-              constantLike(nb, l, a[3], 1.0 / rows));
+              floatConstant(nb, l, a[3].getType(), 1.0 / rows));
           return arith::MulFOp::create(nb, l, factor, centered);
         });
   }
