@@ -17,12 +17,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # AArch64: cross toolchain and user-mode emulation for the e2e tests
   qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
-  # the demo's data set
-  dataset-fashion-mnist
+  # the demo's data set; gnuplot draws bnn-train's --plot curves
+  dataset-fashion-mnist gnuplot-nox
 )
 for group in "$@"; do
   case "$group" in
-    bench) PACKAGES+=(libdnnl-dev python3-torch python3-numpy gnuplot-nox) ;;
+    bench) PACKAGES+=(libdnnl-dev python3-torch python3-numpy) ;;
     dev) PACKAGES+=(clang-format-22) ;;
     *) echo "install-deps: unknown group '$group' (expected bench or dev)" >&2; exit 2 ;;
   esac

@@ -232,6 +232,8 @@ struct GenerateGradientsPass
           RankedTensorType::get(x.getShape().take_back(), x.getElementType());
       results.append({stats, stats});
     });
+    if (returnLogits)
+      results.push_back(logitsType);
     OpBuilder b(&getContext());
     b.setInsertionPointAfter(model);
     auto gradFunc = func::FuncOp::create(
@@ -347,6 +349,8 @@ struct GenerateGradientsPass
         auto [mean, var] = bn.buildBatchStatistics(b);
         returned.append({mean, var});
       }
+    if (returnLogits)
+      returned.push_back(logits);
     func::ReturnOp::create(b, loc, returned);
     return success();
   }

@@ -3,6 +3,7 @@
 #include "bnn/Runtime/Initializers.h"
 
 #include <cmath>
+#include <utility>
 
 namespace bnn::runtime {
 namespace {
@@ -31,6 +32,24 @@ std::vector<float> kaimingUniform(int64_t count, int64_t fanIn, uint64_t seed,
 
 std::vector<float> constant(int64_t count, float value) {
   return std::vector<float>(count, value);
+}
+
+std::vector<int64_t> shuffledOrder(int64_t count, uint64_t seed,
+                                   int64_t epoch) {
+  std::vector<int64_t> order(count);
+  for (int64_t i = 0; i < count; ++i)
+    order[i] = i;
+  uint64_t state = seed * 0x2545F4914F6CDD1Dull ^
+                   static_cast<uint64_t>(epoch + 1) * 0xD1B54A32D192ED03ull;
+  for (int64_t i = count - 1; i > 0; --i) {
+    // Multiply-shift: uniform enough for shuffling, exact and portable.
+    uint64_t r = splitMix64(state);
+    auto j = static_cast<int64_t>(
+        (static_cast<unsigned __int128>(r) * static_cast<uint64_t>(i + 1)) >>
+        64);
+    std::swap(order[i], order[j]);
+  }
+  return order;
 }
 
 } // namespace bnn::runtime

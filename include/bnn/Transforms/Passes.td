@@ -233,8 +233,8 @@ def BNNGenerateGradients : Pass<"bnn-generate-gradients", "::mlir::ModuleOp"> {
     the penalty; with `loss=mse` the labels are `N x K` float targets and
     the loss is the mean of the squared differences. After the gradients,
     `@NAME_grad` returns the batch mean and the (biased) batch variance of
-    every `bnn.batch_norm` of the model, in program order, as `[C]` tensors.
-    `@NAME` is unchanged.
+    every `bnn.batch_norm` of the model, in program order, as `[C]` tensors;
+    with `return-logits`, the logits last. `@NAME` is unchanged.
 
     The gradient function holds the forward ops, the loss, and the reverse
     sweep: each op whose results carry an adjoint and whose operands depend
@@ -247,6 +247,9 @@ def BNNGenerateGradients : Pass<"bnn-generate-gradients", "::mlir::ModuleOp"> {
     Option<"loss", "loss", "std::string", /*default=*/"\"softmax-cross-entropy\"",
            "The loss: softmax-cross-entropy (labels N x i32) or mse (float "
            "targets of the logits' shape)">,
+    Option<"returnLogits", "return-logits", "bool", /*default=*/"false",
+           "Also return the logits, last (the training runtime counts the "
+           "batch's correct predictions from them)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

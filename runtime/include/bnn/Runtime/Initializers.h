@@ -24,6 +24,12 @@ std::vector<float> kaimingUniform(int64_t count, int64_t fanIn, uint64_t seed,
 /// `count` copies of `value` (batch norm scale 1, shift 0; SQ beta pi/4).
 std::vector<float> constant(int64_t count, float value);
 
+/// A permutation of [0, count): Fisher-Yates driven by the SplitMix64
+/// stream of (`seed`, `epoch`), so that epoch e of a run visits the same
+/// examples in the same order whether or not the run was resumed.
+std::vector<int64_t> shuffledOrder(int64_t count, uint64_t seed,
+                                   int64_t epoch);
+
 } // namespace bnn::runtime
 
 #endif // BNN_RUNTIME_INITIALIZERS_H
