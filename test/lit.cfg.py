@@ -27,6 +27,7 @@ tool_dirs = [config.bnn_tools_dir, config.llvm_tools_dir]
 tools = [
     "bnn-opt",
     "bnn-compile",
+    "bnn-train",
     # Object inspection for bnn-compile's output (Debian's llvm-22 package).
     "llvm-nm",
     "llvm-objdump",

@@ -208,8 +208,9 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
     param.size = tensor.getNumElements();
     std::optional<ParamRole> role;
     int64_t fanIn = 1;
-    for (int64_t d : tensor.getShape().drop_front())
-      fanIn *= d;
+    if (tensor.getRank() >= 1)
+      for (int64_t d : tensor.getShape().drop_front())
+        fanIn *= d;
     auto choose = [&](ParamRole r) {
       // The most specific use decides.
       if (!role || static_cast<int>(r) > static_cast<int>(*role))

@@ -968,7 +968,8 @@ static void trainMain() {
   }
 
   std::optional<rt::Dataset> train =
-      rt::readMnistSplit(dataDir, /*train=*/true, error, limitFlag);
+      rt::readMnistSplit(dataDir, /*train=*/true, error,
+                        limitFlag > 0 ? limitFlag.getValue() : -1);
   if (!train)
     fatal(error);
   std::optional<rt::Dataset> test =
