@@ -74,3 +74,10 @@ aarch64_cxx = shutil.which("aarch64-linux-gnu-g++")
 if aarch64_cxx:
     config.available_features.add("aarch64-cxx")
     config.substitutions.append(("%aarch64-cxx", aarch64_cxx))
+
+# bnn-train's tests read Fashion-MNIST as Debian installs it
+# (dataset-fashion-mnist, in scripts/install-deps.sh).
+fashion_mnist = "/usr/share/datasets/fashion-mnist"
+if os.path.exists(os.path.join(fashion_mnist, "train-images-idx3-ubyte.gz")):
+    config.available_features.add("fashion-mnist")
+    config.substitutions.append(("%fashion_mnist", fashion_mnist))
