@@ -176,7 +176,7 @@ func.func @fashion_sq(
   } -> tensor<64x10xf32>
 
   // The penalty: each layer's regularizer, plus a depth cost of
-  // 0.02 * bits(beta) per layer, bits(beta) = 2 - (beta - pi/4) / (pi/4)
+  // 0.05 * bits(beta) per layer, bits(beta) = 2 - (beta - pi/4) / (pi/4)
   // (2 at pi/4, ternary; 1 at pi/2, binary), whose constant pull on beta
   // the regularizer resists where the layer's weights sit at zero.
   %r2 = bnn.sq_regularizer %w2, %beta2 : tensor<32x3x3x16xf32>, tensor<f32>
@@ -187,7 +187,7 @@ func.func @fashion_sq(
       ins(%r2, %r3, %r4, %beta2, %beta3, %beta4 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>)
       outs(%pen_init : tensor<f32>) {
   ^bb0(%a: f32, %b: f32, %c: f32, %x: f32, %y: f32, %z: f32, %o: f32):
-    %rho = arith.constant 0.02 : f32
+    %rho = arith.constant 0.05 : f32
     %four_over_pi = arith.constant 1.27323954 : f32
     %three = arith.constant 3.0 : f32
     %r23 = arith.addf %a, %b : f32

@@ -13,13 +13,14 @@ namespace bnn::runtime {
 std::string formatCsv(const std::vector<EpochRecord> &records) {
   std::ostringstream os;
   os << "epoch,stage,learning_rate,train_loss,train_accuracy,test_accuracy,"
-        "seconds\n";
+        "train_seconds,seconds\n";
   char line[256];
   for (const EpochRecord &r : records) {
-    std::snprintf(line, sizeof(line), "%lld,%lld,%.6g,%.6f,%.4f,%.4f,%.2f\n",
+    std::snprintf(line, sizeof(line), "%lld,%lld,%.6g,%.6f,%.4f,%.4f,%.2f,%.2f\n",
                   static_cast<long long>(r.epoch),
                   static_cast<long long>(r.stage), r.learningRate, r.trainLoss,
-                  r.trainAccuracy, r.testAccuracy, r.seconds);
+                  r.trainAccuracy, r.testAccuracy, r.trainSeconds,
+                  r.seconds);
     os << line;
   }
   return os.str();

@@ -290,6 +290,21 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
       else if (p.role == ParamRole::Weight)
         layer.weightParam = it->second;
     }
+    if (auto ternary = dyn_cast<TernaryOp>(quantizer)) {
+      SetVector<Value> deltaSlice;
+      SmallVector<Value> pending = {ternary.getDelta()};
+      while (!pending.empty()) {
+        Value v = pending.pop_back_val();
+        if (!deltaSlice.insert(v))
+          continue;
+        if (Operation *def = v.getDefiningOp())
+          pending.append(def->operand_begin(), def->operand_end());
+        auto it = paramIndex.find(v);
+        if (it != paramIndex.end() &&
+            model.params[it->second].role == ParamRole::SqBeta)
+          layer.betaParam = it->second;
+      }
+    }
     for (unsigned p : layer.params)
       model.params[p].layer = model.layers.size();
     Operation *reader = layerOf(quantizer);
@@ -428,6 +443,17 @@ static void applyQuantizationState(func::FuncOp function,
     sign.erase();
   }
   for (auto [i, quantizer] : llvm::enumerate(quantizers)) {
+    auto ternary = dyn_cast<TernaryOp>(quantizer);
+    if (ternary && state.layerQuantized[i] && i < state.binaryLayers.size() &&
+        state.binaryLayers[i]) {
+      OpBuilder b(ternary);
+      auto deltaType = cast<RankedTensorType>(ternary.getDelta().getType());
+      Value zero = arith::ConstantOp::create(
+          b, ternary.getLoc(), deltaType,
+          DenseElementsAttr::get(
+              deltaType, FloatAttr::get(deltaType.getElementType(), 0.0)));
+      ternary.getDeltaMutable().set(zero);
+    }
     if (state.layerQuantized[i])
       continue;
     quantizer->getResult(0).replaceAllUsesWith(quantizer->getOperand(0));

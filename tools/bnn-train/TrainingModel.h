@@ -52,6 +52,7 @@ struct QuantizedLayer {
   std::vector<unsigned> params;   // indices into TrainingModel::params
   int transformParam = -1;        // BiTAT: V
   int importanceParam = -1;       // BiTAT / importance_sign: S
+  int betaParam = -1;             // SQ: the beta its threshold reads
   int weightParam = -1;           // the latent weight (clipped to [-1, 1])
   int64_t inputChannels = 0;      // innermost size of the layer's input
   bool transformOnLastAxis = false; // BiTAT: V contracts W's last axis
@@ -62,6 +63,9 @@ struct QuantizedLayer {
 /// Which weight quantizers and activation signs a compiled variant keeps.
 struct QuantizationState {
   std::vector<bool> layerQuantized; // per QuantizedLayer
+  /// SQ layers resolved to binary: their ternary threshold is 0 (no zero
+  /// is left); empty for none.
+  std::vector<bool> binaryLayers;
   bool allSigns = false;            // no layer at all: signs by this flag
   double penaltyScale = 0;          // 0: the penalty is dropped
 };

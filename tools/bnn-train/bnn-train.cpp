@@ -114,8 +114,8 @@ static cl::opt<std::string>
              cl::value_desc("file.png"), cl::cat(trainCategory));
 static cl::opt<double>
     sqLambda("sq-lambda",
-             cl::desc("Weight of the model's penalty with --method=sq (1)"),
-             cl::value_desc("L"), cl::init(1.0), cl::cat(trainCategory));
+             cl::desc("Weight of the model's penalty with --method=sq (0.01)"),
+             cl::value_desc("L"), cl::init(0.01), cl::cat(trainCategory));
 static cl::opt<int64_t> stageEpochsFlag(
     "stage-epochs",
     cl::desc("BiTAT: epochs per stage (default: epochs / (layers + 1))"),
@@ -184,6 +184,9 @@ private:
   int64_t epochsDone = 0;
   int64_t pcaStage = 0;
   std::vector<rt::EpochRecord> records;
+  // SQ: whether each layer's depth has been resolved, and to binary.
+  bool sqResolved = false;
+  std::vector<bool> sqBinary;
 
   TrainingModel &model;
   Method method;
@@ -204,6 +207,8 @@ private:
                    llvm::StringRef function, llvm::StringRef what);
   void ensureCompiled(const QuantizationState &state, int64_t stage);
   void initializeTransformFromPca(unsigned layer, int64_t stage);
+  void resolveSqDepths();
+  void printSqBetas();
   void trainEpoch(int64_t epoch);
   double evaluate(const Compiled &compiled, int64_t batch, bool withParams,
                   std::vector<int32_t> *predictions);
@@ -278,6 +283,8 @@ QuantizationState Trainer::stateForStage(int64_t stage) const {
     state.layerQuantized.assign(n, true);
     state.allSigns = true;
     state.penaltyScale = sqLambda;
+    if (sqResolved)
+      state.binaryLayers = sqBinary;
     break;
   case Method::BiTAT:
     for (size_t i = 0; i < n; ++i)
@@ -294,7 +301,7 @@ QuantizationState Trainer::finalState() const {
 
 bool Trainer::trainable(const Param &param, int64_t stage) const {
   if (param.role == ParamRole::SqBeta)
-    return method == Method::SQ;
+    return method == Method::SQ && !sqResolved;
   // BiTAT: the layers quantized in earlier stages are frozen.
   if (method == Method::BiTAT && param.layer >= 0 && param.layer < stage - 1)
     return false;
@@ -357,6 +364,8 @@ void Trainer::ensureCompiled(const QuantizationState &state, int64_t stage) {
   for (bool q : state.layerQuantized)
     key += q ? '1' : '0';
   key += state.allSigns ? "s" : "f";
+  for (bool b : state.binaryLayers)
+    key += b ? 'b' : 't';
   if (key == compiledKey)
     return;
   std::string suffix =
@@ -516,7 +525,42 @@ void Trainer::initializeTransformFromPca(unsigned layerIndex, int64_t stage) {
 // Training
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// SQ: depth
+//===----------------------------------------------------------------------===//
+
+void Trainer::printSqBetas() {
+  llvm::outs() << "  SQ beta:";
+  for (auto [i, layer] : llvm::enumerate(model.layers))
+    if (layer.betaParam >= 0)
+      llvm::outs() << llvm::format(" layer %u %.3f", unsigned(i + 1),
+                                   params[layer.betaParam][0]);
+  llvm::outs() << "\n";
+}
+
+/// Each SQ layer whose beta ended in the upper half of its range, nearer
+/// pi/2 (binary) than pi/4 (ternary), becomes binary: its threshold is 0
+/// from then on, so no zero is left; the others stay ternary.
+void Trainer::resolveSqDepths() {
+  sqBinary.assign(model.layers.size(), false);
+  for (auto [i, layer] : llvm::enumerate(model.layers)) {
+    if (layer.kind != LayerKind::Ternary || layer.betaParam < 0)
+      continue;
+    float beta = params[layer.betaParam][0];
+    sqBinary[i] = beta >= 3 * M_PI / 8;
+    llvm::outs() << llvm::format("SQ depth: layer %u beta %.3f -> %s\n",
+                                 unsigned(i + 1), beta,
+                                 sqBinary[i] ? "binary" : "ternary");
+  }
+  sqResolved = true;
+}
+
 void Trainer::trainEpoch(int64_t epoch) {
+  // SQ resolves the depths before the last epoch, which trains the
+  // weights at the depths they are exported with.
+  if (method == Method::SQ && !sqResolved && epoch == epochsFlag - 1 &&
+      epochsFlag >= 2)
+    resolveSqDepths();
   int64_t stage = stageOf(epoch);
   QuantizationState state = stateForStage(stage);
   ensureCompiled(state, stage);
@@ -620,6 +664,7 @@ void Trainer::trainEpoch(int64_t epoch) {
   record.learningRate = lr;
   record.trainLoss = lossSum / steps;
   record.trainAccuracy = static_cast<double>(correct) / (steps * batch);
+  record.trainSeconds = secondsSince(start);
   record.testAccuracy = evaluate(eval, batch, /*withParams=*/true, nullptr);
   record.seconds = secondsSince(start);
   records.push_back(record);
@@ -627,9 +672,12 @@ void Trainer::trainEpoch(int64_t epoch) {
                                (long long)epochs);
   if (method == Method::BiTAT)
     llvm::outs() << llvm::format("  stage %lld", (long long)stage);
-  llvm::outs() << llvm::format("  loss %.4f  train %.4f  test %.4f  %.1f s\n",
-                               record.trainLoss, record.trainAccuracy,
-                               record.testAccuracy, record.seconds);
+  llvm::outs() << llvm::format(
+      "  loss %.4f  train %.4f  test %.4f  %.1f s (training %.1f s)\n",
+      record.trainLoss, record.trainAccuracy, record.testAccuracy,
+      record.seconds, record.trainSeconds);
+  if (method == Method::SQ)
+    printSqBetas();
   llvm::outs().flush();
 }
 
@@ -672,10 +720,16 @@ void Trainer::saveCheckpoint() {
     log.insert(log.end(),
                {float(r.epoch), float(r.stage), float(r.learningRate),
                 float(r.trainLoss), float(r.trainAccuracy),
-                float(r.testAccuracy), float(r.seconds)});
+                float(r.testAccuracy), float(r.trainSeconds),
+                float(r.seconds)});
   ckpt.tensors["log"] = log;
   ckpt.integers["epochs_done"] = epochsDone;
   ckpt.integers["pca_stage"] = pcaStage;
+  int64_t binaryMask = 0;
+  for (auto [i, binary] : llvm::enumerate(sqBinary))
+    binaryMask |= binary ? int64_t(1) << i : 0;
+  ckpt.integers["sq.resolved"] = sqResolved;
+  ckpt.integers["sq.binary"] = binaryMask;
   std::string error;
   if (!rt::writeCheckpoint(checkpointFile, ckpt, error))
     fatal(error);
@@ -725,14 +779,19 @@ void Trainer::loadCheckpoint() {
     stats[i] = tensor("stat." + std::to_string(i), stats[i].size());
   epochsDone = integer("epochs_done");
   pcaStage = integer("pca_stage");
+  sqResolved = integer("sq.resolved") != 0;
+  sqBinary.clear();
+  if (sqResolved)
+    for (size_t i = 0; i < model.layers.size(); ++i)
+      sqBinary.push_back((integer("sq.binary") >> i) & 1);
   if (epochsDone < 0 || epochsDone > epochsFlag)
     fatal("checkpoint '" + checkpointFile + "': epochs_done out of range");
   std::vector<float> log =
-      tensor("log", static_cast<size_t>(epochsDone) * 7);
+      tensor("log", static_cast<size_t>(epochsDone) * 8);
   for (int64_t e = 0; e < epochsDone; ++e) {
-    const float *r = &log[e * 7];
+    const float *r = &log[e * 8];
     records.push_back({int64_t(r[0]), int64_t(r[1]), r[2], r[3], r[4], r[5],
-                       r[6]});
+                       r[6], r[7]});
   }
   llvm::outs() << "resumed from '" << checkpointFile << "' after epoch "
                << epochsDone << "\n";
@@ -780,6 +839,8 @@ static void reportSqDepth(ModuleOp exported) {
 }
 
 void Trainer::exportModel() {
+  if (method == Method::SQ && !sqResolved)
+    resolveSqDepths();
   QuantizationState state = finalState();
   MLIRContext *context = model.function().getContext();
   unsigned count = 0;
@@ -852,6 +913,9 @@ void Trainer::exportModel() {
 
 void Trainer::run() {
   numStages = static_cast<int64_t>(model.layers.size());
+  if (model.layers.size() > 62)
+    fatal("the model has " + std::to_string(model.layers.size()) +
+          " quantized layers; bnn-train handles up to 62");
   stageEpochs = stageEpochsFlag > 0
                     ? stageEpochsFlag
                     : std::max<int64_t>(1, epochsFlag / (numStages + 1));

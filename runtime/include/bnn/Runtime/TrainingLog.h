@@ -16,7 +16,8 @@ struct EpochRecord {
   double trainLoss = 0;
   double trainAccuracy = 0;
   double testAccuracy = 0;
-  double seconds = 0;
+  double trainSeconds = 0; // the training steps
+  double seconds = 0;      // the whole epoch, test evaluation included
 };
 
 /// The CSV bnn-train --log writes: a header line, then one line per epoch.
