@@ -91,9 +91,8 @@ CompiledModel::compile(ModuleOp module, llvm::ArrayRef<std::string> functions) {
   if (!jit)
     return jit.takeError();
   // malloc, free, memcpy and libm come from this process.
-  auto process =
-      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-          (*jit)->getDataLayout().getGlobalPrefix());
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
   if (!process)
     return process.takeError();
   (*jit)->getMainJITDylib().addGenerator(std::move(*process));

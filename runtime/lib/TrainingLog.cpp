@@ -16,11 +16,11 @@ std::string formatCsv(const std::vector<EpochRecord> &records) {
         "train_seconds,seconds\n";
   char line[256];
   for (const EpochRecord &r : records) {
-    std::snprintf(line, sizeof(line), "%lld,%lld,%.6g,%.6f,%.4f,%.4f,%.2f,%.2f\n",
+    std::snprintf(line, sizeof(line),
+                  "%lld,%lld,%.6g,%.6f,%.4f,%.4f,%.2f,%.2f\n",
                   static_cast<long long>(r.epoch),
                   static_cast<long long>(r.stage), r.learningRate, r.trainLoss,
-                  r.trainAccuracy, r.testAccuracy, r.trainSeconds,
-                  r.seconds);
+                  r.trainAccuracy, r.testAccuracy, r.trainSeconds, r.seconds);
     os << line;
   }
   return os.str();
@@ -51,14 +51,20 @@ bool plotCurves(const std::vector<EpochRecord> &records,
   }
   std::string script =
       "set terminal png size 900,420\n"
-      "set output " + quoted(path) + "\n"
+      "set output " +
+      quoted(path) +
+      "\n"
       "set multiplot layout 1,2\n"
       "set xlabel 'epoch'\nset grid\n"
       "set title 'train loss'\n"
-      "plot " + quoted(dataPath) + " using 1:2 with linespoints title 'loss'\n"
+      "plot " +
+      quoted(dataPath) +
+      " using 1:2 with linespoints title 'loss'\n"
       "set title 'accuracy'\nset yrange [0:1]\nset key bottom right\n"
-      "plot " + quoted(dataPath) + " using 1:3 with linespoints title 'train', " +
-      quoted(dataPath) + " using 1:4 with linespoints title 'test'\n"
+      "plot " +
+      quoted(dataPath) + " using 1:3 with linespoints title 'train', " +
+      quoted(dataPath) +
+      " using 1:4 with linespoints title 'test'\n"
       "unset multiplot\n";
   FILE *gnuplot = popen("gnuplot 2>&1", "w");
   bool ok = gnuplot != nullptr;

@@ -1,7 +1,7 @@
 //===- LinearAlgebraTest.cpp - BiTAT's eigen-decomposition and projection -===//
 
-#include "bnn/Runtime/Initializers.h"
 #include "bnn/Runtime/LinearAlgebra.h"
+#include "bnn/Runtime/Initializers.h"
 
 #include <gtest/gtest.h>
 

@@ -24,8 +24,9 @@ TEST(TrainingLog, CsvHasAHeaderAndOneLinePerEpoch) {
 TEST(TrainingLog, ProgressBarFillsWithTheSteps) {
   EXPECT_EQ(formatProgress(2, 10, 0, 100, 0.0, 0.0),
             "epoch 2/10 [..............................] 0/100 loss 0.0000 0s");
-  EXPECT_EQ(formatProgress(2, 10, 50, 100, 1.5, 3.0),
-            "epoch 2/10 [###############...............] 50/100 loss 1.5000 3s");
+  EXPECT_EQ(
+      formatProgress(2, 10, 50, 100, 1.5, 3.0),
+      "epoch 2/10 [###############...............] 50/100 loss 1.5000 3s");
   EXPECT_EQ(formatProgress(2, 10, 100, 100, 1.5, 3.0).substr(11, 32),
             "[##############################]");
 }

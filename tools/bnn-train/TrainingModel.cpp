@@ -137,8 +137,7 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
     if (model.forward) {
       function.emitError("bnn-train: a second training model '")
           << function.getSymName() << "' (the first is '"
-          << model.forward.getSymName()
-          << "'); give bnn-train a file with one";
+          << model.forward.getSymName() << "'); give bnn-train a file with one";
       return failure();
     }
     model.forward = function;
@@ -185,7 +184,8 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
   model.numClasses = logits.getDimSize(1);
   if (type.getNumResults() > 2 ||
       (type.getNumResults() == 2 &&
-       type.getResult(1) != RankedTensorType::get({}, logits.getElementType()))) {
+       type.getResult(1) !=
+           RankedTensorType::get({}, logits.getElementType()))) {
     f.emitError("bnn-train: results must be the logits and an optional "
                 "penalty tensor<f32>");
     return failure();
@@ -311,11 +311,11 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
     std::string readerName =
         reader ? reader->getName().stripDialect().str() : "unused";
     if (reader && reader->getNumOperands() > 0)
-      if (auto input = dyn_cast<RankedTensorType>(reader->getOperand(0).getType()))
+      if (auto input =
+              dyn_cast<RankedTensorType>(reader->getOperand(0).getType()))
         layer.inputChannels = input.getShape().back();
     auto wType = cast<RankedTensorType>(weight.getType());
-    const char *kinds[] = {"BiTAT", "importance sign", "SQ ternary",
-                           "sign"};
+    const char *kinds[] = {"BiTAT", "importance sign", "SQ ternary", "sign"};
     layer.description = readerName + " " + shapeString(wType.getShape()) +
                         " (" + kinds[static_cast<int>(layer.kind)] + ")";
     model.layers.push_back(layer);
@@ -383,20 +383,20 @@ static SmallVector<int> activationSignOwners(func::FuncOp function) {
 /// estimator differentiates.
 static Value buildHardTanh(OpBuilder &b, Location loc, Value x) {
   auto type = cast<RankedTensorType>(x.getType());
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   AffineMap id = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
-  return buildGeneric(
-      b, loc, init, {x}, {id, id}, iterators,
-      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Type t = args[0].getType();
-        Value one = floatConstant(nb, l, t, 1.0);
-        Value minusOne = floatConstant(nb, l, t, -1.0);
-        Value low = arith::MaximumFOp::create(nb, l, args[0], minusOne);
-        return arith::MinimumFOp::create(nb, l, low, one);
-      });
+  return buildGeneric(b, loc, init, {x}, {id, id}, iterators,
+                      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                        Type t = args[0].getType();
+                        Value one = floatConstant(nb, l, t, 1.0);
+                        Value minusOne = floatConstant(nb, l, t, -1.0);
+                        Value low =
+                            arith::MaximumFOp::create(nb, l, args[0], minusOne);
+                        return arith::MinimumFOp::create(nb, l, low, one);
+                      });
 }
 
 static void setReturn(func::FuncOp function, ValueRange values) {
@@ -432,9 +432,8 @@ static void applyQuantizationState(func::FuncOp function,
   SmallVector<SignOp> signs = collectActivationSigns(function);
   SmallVector<int> owners = activationSignOwners(function);
   for (auto [sign, owner] : llvm::zip_equal(signs, owners)) {
-    bool quantized =
-        owner >= 0 ? static_cast<bool>(state.layerQuantized[owner])
-                   : state.allSigns;
+    bool quantized = owner >= 0 ? static_cast<bool>(state.layerQuantized[owner])
+                                : state.allSigns;
     if (quantized)
       continue;
     OpBuilder b(sign);

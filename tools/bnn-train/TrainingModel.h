@@ -1,4 +1,5 @@
-//===- TrainingModel.h - What bnn-train reads in a training model -*- C++ -*-===//
+//===- TrainingModel.h - What bnn-train reads in a training model -*- C++
+//-*-===//
 //
 // The MLIR side of bnn-train: the roles of a training model's parameters,
 // its quantized layers and activation signs, and the variants of the model
@@ -34,13 +35,13 @@ enum class ParamRole {
 const char *roleName(ParamRole role);
 
 struct Param {
-  unsigned argument;           // position among the function's arguments
+  unsigned argument; // position among the function's arguments
   std::vector<int64_t> shape;
   int64_t size = 1;
   ParamRole role;
-  int64_t fanIn = 1;           // for Weight
-  int layer = -1;              // the quantized layer whose weight it forms
-  std::string name;            // "p3 (conv weight 32x3x3x16)" for messages
+  int64_t fanIn = 1; // for Weight
+  int layer = -1;    // the quantized layer whose weight it forms
+  std::string name;  // "p3 (conv weight 32x3x3x16)" for messages
 };
 
 enum class LayerKind { BiTAT, ImportanceSign, Ternary, WeightSign };
@@ -49,15 +50,15 @@ enum class LayerKind { BiTAT, ImportanceSign, Ternary, WeightSign };
 /// parameter-only value) and the layer that reads it.
 struct QuantizedLayer {
   LayerKind kind;
-  std::vector<unsigned> params;   // indices into TrainingModel::params
-  int transformParam = -1;        // BiTAT: V
-  int importanceParam = -1;       // BiTAT / importance_sign: S
-  int betaParam = -1;             // SQ: the beta its threshold reads
-  int weightParam = -1;           // the latent weight (clipped to [-1, 1])
-  int64_t inputChannels = 0;      // innermost size of the layer's input
+  std::vector<unsigned> params;     // indices into TrainingModel::params
+  int transformParam = -1;          // BiTAT: V
+  int importanceParam = -1;         // BiTAT / importance_sign: S
+  int betaParam = -1;               // SQ: the beta its threshold reads
+  int weightParam = -1;             // the latent weight (clipped to [-1, 1])
+  int64_t inputChannels = 0;        // innermost size of the layer's input
   bool transformOnLastAxis = false; // BiTAT: V contracts W's last axis
   bool transformTransposed = false; // BiTAT: the transform reads V^T
-  std::string description;        // "conv 16->32 (BiTAT)"
+  std::string description;          // "conv 16->32 (BiTAT)"
 };
 
 /// Which weight quantizers and activation signs a compiled variant keeps.
@@ -66,8 +67,8 @@ struct QuantizationState {
   /// SQ layers resolved to binary: their ternary threshold is 0 (no zero
   /// is left); empty for none.
   std::vector<bool> binaryLayers;
-  bool allSigns = false;            // no layer at all: signs by this flag
-  double penaltyScale = 0;          // 0: the penalty is dropped
+  bool allSigns = false;   // no layer at all: signs by this flag
+  double penaltyScale = 0; // 0: the penalty is dropped
 };
 
 class TrainingModel {

@@ -18,20 +18,20 @@
 
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/InitBNN.h"
+#include "bnn/JIT/JIT.h"
 #include "bnn/Runtime/Checkpoint.h"
 #include "bnn/Runtime/Dataset.h"
 #include "bnn/Runtime/Initializers.h"
 #include "bnn/Runtime/LinearAlgebra.h"
 #include "bnn/Runtime/Optimizer.h"
 #include "bnn/Runtime/TrainingLog.h"
-#include "bnn/JIT/JIT.h"
 #include "bnn/Version.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -75,8 +75,7 @@ static cl::opt<std::string>
             cl::value_desc("dir"), cl::init(rt::kFashionMnistDir),
             cl::cat(trainCategory));
 static cl::opt<std::string>
-    methodFlag("method",
-               cl::desc("float, ste, bitat or sq (docs/Training.md)"),
+    methodFlag("method", cl::desc("float, ste, bitat or sq (docs/Training.md)"),
                cl::value_desc("method"), cl::cat(trainCategory));
 static cl::opt<int64_t> epochsFlag("epochs",
                                    cl::desc("Epochs, all stages included"),
@@ -153,8 +152,7 @@ enum class Method { Float, Ste, BiTAT, SQ };
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -370,8 +368,8 @@ void Trainer::ensureCompiled(const QuantizationState &state, int64_t stage) {
     return;
   std::string suffix =
       method == Method::BiTAT ? " (stage " + std::to_string(stage) + ")" : "";
-  step = compile(model.buildTrainingStep(state),
-                 (model.name() + "_grad").str(), "training step" + suffix);
+  step = compile(model.buildTrainingStep(state), (model.name() + "_grad").str(),
+                 "training step" + suffix);
   eval = compile(model.buildEvaluation(state), model.name(),
                  "evaluation function" + suffix);
   compiledKey = key;
@@ -437,10 +435,9 @@ void Trainer::initializeTransformFromPca(unsigned layerIndex, int64_t stage) {
     return;
   }
   // The layer's inputs under the previous stage's quantization.
-  Compiled probe = compile(model.buildLayerInputProbe(stateForStage(stage - 1),
-                                                      layerIndex),
-                           model.name(), "input probe of layer " +
-                                             std::to_string(layerIndex + 1));
+  Compiled probe = compile(
+      model.buildLayerInputProbe(stateForStage(stage - 1), layerIndex),
+      model.name(), "input probe of layer " + std::to_string(layerIndex + 1));
   int64_t batch = model.batch();
   int64_t imageSize = train.rows * train.cols;
   std::vector<float> images(train.images.begin(),
@@ -504,8 +501,8 @@ void Trainer::initializeTransformFromPca(unsigned layerIndex, int64_t stage) {
     double total = 0;
     for (int64_t i = 0; i < c; ++i) {
       for (int64_t j = 0; j < c; ++j)
-        share[i] += std::max(eigen.values[j], 0.0) *
-                    eigen.vectors[i * c + j] * eigen.vectors[i * c + j];
+        share[i] += std::max(eigen.values[j], 0.0) * eigen.vectors[i * c + j] *
+                    eigen.vectors[i * c + j];
       total += share[i];
     }
     std::vector<float> &s = params[layer.importanceParam];
@@ -517,8 +514,9 @@ void Trainer::initializeTransformFromPca(unsigned layerIndex, int64_t stage) {
   optimizers[layer.weightParam] = rt::Adam();
   llvm::outs() << "stage " << stage << ": layer " << layerIndex + 1 << " ("
                << layer.description << ") quantized; transform from the PCA "
-               << "of its inputs (eigenvalues " << llvm::format("%.3g", eigen.values.front())
-               << " .. " << llvm::format("%.3g", eigen.values.back()) << ")\n";
+               << "of its inputs (eigenvalues "
+               << llvm::format("%.3g", eigen.values.front()) << " .. "
+               << llvm::format("%.3g", eigen.values.back()) << ")\n";
 }
 
 //===----------------------------------------------------------------------===//
@@ -631,20 +629,20 @@ void Trainer::trainEpoch(int64_t epoch) {
       for (size_t c = 0; c < mean.size(); ++c) {
         mean[c] = static_cast<float>((1 - momentum) * mean[c] +
                                      momentum * batchStats[2 * k][c]);
-        var[c] = static_cast<float>((1 - momentum) * var[c] +
-                                    momentum * unbias *
-                                        batchStats[2 * k + 1][c]);
+        var[c] =
+            static_cast<float>((1 - momentum) * var[c] +
+                               momentum * unbias * batchStats[2 * k + 1][c]);
       }
     }
-    lr = rt::cosineLearningRate(
-        static_cast<float>(lrFlag), (epoch - first) * steps + s,
-        (last - first) * steps);
+    lr = rt::cosineLearningRate(static_cast<float>(lrFlag),
+                                (epoch - first) * steps + s,
+                                (last - first) * steps);
     for (auto [i, p] : llvm::enumerate(model.params)) {
       if (!trainable(p, stage))
         continue;
-      optimizers[i].step({{params[i].data(), grads[i].data(),
-                           static_cast<size_t>(p.size)}},
-                         static_cast<float>(lr));
+      optimizers[i].step(
+          {{params[i].data(), grads[i].data(), static_cast<size_t>(p.size)}},
+          static_cast<float>(lr));
       project(i, state);
     }
     double elapsed = secondsSince(start);
@@ -705,23 +703,20 @@ void Trainer::saveCheckpoint() {
   for (size_t i = 0; i < params.size(); ++i) {
     std::string n = std::to_string(i);
     ckpt.tensors["param." + n] = params[i];
-    ckpt.tensors["adam.m." + n] = optimizers[i].m.empty()
-                                      ? std::vector<float>()
-                                      : optimizers[i].m[0];
-    ckpt.tensors["adam.v." + n] = optimizers[i].v.empty()
-                                      ? std::vector<float>()
-                                      : optimizers[i].v[0];
+    ckpt.tensors["adam.m." + n] =
+        optimizers[i].m.empty() ? std::vector<float>() : optimizers[i].m[0];
+    ckpt.tensors["adam.v." + n] =
+        optimizers[i].v.empty() ? std::vector<float>() : optimizers[i].v[0];
     ckpt.integers["adam.steps." + n] = optimizers[i].steps;
   }
   for (size_t i = 0; i < stats.size(); ++i)
     ckpt.tensors["stat." + std::to_string(i)] = stats[i];
   std::vector<float> log;
   for (const rt::EpochRecord &r : records)
-    log.insert(log.end(),
-               {float(r.epoch), float(r.stage), float(r.learningRate),
-                float(r.trainLoss), float(r.trainAccuracy),
-                float(r.testAccuracy), float(r.trainSeconds),
-                float(r.seconds)});
+    log.insert(log.end(), {float(r.epoch), float(r.stage),
+                           float(r.learningRate), float(r.trainLoss),
+                           float(r.trainAccuracy), float(r.testAccuracy),
+                           float(r.trainSeconds), float(r.seconds)});
   ckpt.tensors["log"] = log;
   ckpt.integers["epochs_done"] = epochsDone;
   ckpt.integers["pca_stage"] = pcaStage;
@@ -737,14 +732,17 @@ void Trainer::saveCheckpoint() {
 
 void Trainer::loadCheckpoint() {
   std::string error;
-  std::optional<rt::Checkpoint> ckpt = rt::readCheckpoint(checkpointFile, error);
+  std::optional<rt::Checkpoint> ckpt =
+      rt::readCheckpoint(checkpointFile, error);
   if (!ckpt)
     fatal(error);
   for (auto &[key, value] : runSettings(model)) {
     auto it = ckpt->strings.find("setting." + key);
     if (it == ckpt->strings.end())
-      fatal("checkpoint '" + checkpointFile + "' is not a bnn-train "
-            "checkpoint (no '" + key + "' setting)");
+      fatal("checkpoint '" + checkpointFile +
+            "' is not a bnn-train "
+            "checkpoint (no '" +
+            key + "' setting)");
     if (it->second != value)
       fatal("checkpoint '" + checkpointFile + "' was written by a run with " +
             key + " '" + it->second + "'; this run has '" + value +
@@ -786,12 +784,11 @@ void Trainer::loadCheckpoint() {
       sqBinary.push_back((integer("sq.binary") >> i) & 1);
   if (epochsDone < 0 || epochsDone > epochsFlag)
     fatal("checkpoint '" + checkpointFile + "': epochs_done out of range");
-  std::vector<float> log =
-      tensor("log", static_cast<size_t>(epochsDone) * 8);
+  std::vector<float> log = tensor("log", static_cast<size_t>(epochsDone) * 8);
   for (int64_t e = 0; e < epochsDone; ++e) {
     const float *r = &log[e * 8];
-    records.push_back({int64_t(r[0]), int64_t(r[1]), r[2], r[3], r[4], r[5],
-                       r[6], r[7]});
+    records.push_back(
+        {int64_t(r[0]), int64_t(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]});
   }
   llvm::outs() << "resumed from '" << checkpointFile << "' after epoch "
                << epochsDone << "\n";
@@ -875,8 +872,8 @@ void Trainer::exportModel() {
   output->os() << "// Trained by bnn-train --method=" << methodFlag
                << " --epochs=" << epochsFlag << " --seed=" << seedFlag
                << " from " << inputFilename << "\n";
-  (**exported).print(output->os(),
-                     OpPrintingFlags().printLargeElementsAttrWithHex(64));
+  (**exported)
+      .print(output->os(), OpPrintingFlags().printLargeElementsAttrWithHex(64));
   output->keep();
   output.reset();
 
@@ -887,9 +884,9 @@ void Trainer::exportModel() {
   if (!written)
     fatal("cannot read back '" + outputFilename + "'");
   reportSqDepth(*written);
-  Compiled compiled = compile(std::move(written), model.name(),
-                              "exported model (batch " +
-                                  std::to_string(exportBatch) + ")");
+  Compiled compiled =
+      compile(std::move(written), model.name(),
+              "exported model (batch " + std::to_string(exportBatch) + ")");
   std::vector<int32_t> predictions;
   double accuracy =
       evaluate(compiled, exportBatch, /*withParams=*/false, &predictions);
@@ -964,7 +961,8 @@ static Method parseMethod() {
     return Method::SQ;
   if (methodFlag.empty())
     fatal("no --method; use --method=float, ste, bitat or sq");
-  fatal("unknown --method '" + methodFlag + "' (expected float, ste, bitat "
+  fatal("unknown --method '" + methodFlag +
+        "' (expected float, ste, bitat "
         "or sq)");
 }
 
@@ -1033,7 +1031,7 @@ static void trainMain() {
 
   std::optional<rt::Dataset> train =
       rt::readMnistSplit(dataDir, /*train=*/true, error,
-                        limitFlag > 0 ? limitFlag.getValue() : -1);
+                         limitFlag > 0 ? limitFlag.getValue() : -1);
   if (!train)
     fatal(error);
   std::optional<rt::Dataset> test =

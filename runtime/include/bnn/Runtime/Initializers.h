@@ -27,8 +27,7 @@ std::vector<float> constant(int64_t count, float value);
 /// A permutation of [0, count): Fisher-Yates driven by the SplitMix64
 /// stream of (`seed`, `epoch`), so that epoch e of a run visits the same
 /// examples in the same order whether or not the run was resumed.
-std::vector<int64_t> shuffledOrder(int64_t count, uint64_t seed,
-                                   int64_t epoch);
+std::vector<int64_t> shuffledOrder(int64_t count, uint64_t seed, int64_t epoch);
 
 } // namespace bnn::runtime
 
