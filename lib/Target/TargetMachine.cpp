@@ -106,6 +106,16 @@ bnn::resolveTarget(StringRef triple, StringRef cpu, StringRef features) {
     return createStringError("unsupported target triple '" + target.triple +
                              "': bnn-compile generates code for x86_64 and "
                              "aarch64 only");
+  // docs/ABI.md promises ELF objects for Linux: a Windows or Darwin triple
+  // would give a COFF or Mach-O object (or an LLVM abort for an unusual
+  // object format).
+  if (llvmTriple.getObjectFormat() != llvm::Triple::ELF ||
+      (llvmTriple.getOS() != llvm::Triple::Linux &&
+       llvmTriple.getOS() != llvm::Triple::UnknownOS))
+    return createStringError(
+        "unsupported target triple '" + target.triple +
+        "': bnn-compile writes ELF objects for Linux (docs/ABI.md); use "
+        "x86_64-linux-gnu or aarch64-linux-gnu");
 
   // `--target=host` means this machine, CPU and features included, unless a
   // CPU is named explicitly.

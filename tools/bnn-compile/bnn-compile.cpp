@@ -152,6 +152,18 @@ static std::optional<EmitKind> parseEmitKind(llvm::StringRef kind) {
       .Default(std::nullopt);
 }
 
+/// Flushes `file` and reports a write error (a full disk, /dev/full) as one
+/// error line; unreported, raw_fd_ostream would abort with "IO failure".
+static LogicalResult checkWritten(llvm::ToolOutputFile &file,
+                                  llvm::StringRef name) {
+  file.os().flush();
+  if (std::error_code error = file.os().error()) {
+    file.os().clear_error();
+    return fail("cannot write '" + name + "': " + error.message());
+  }
+  return success();
+}
+
 /// Writes the header of `original` (the module as parsed, on tensors).
 static LogicalResult writeHeader(ModuleOp original,
                                  std::unique_ptr<llvm::ToolOutputFile> &file) {
@@ -226,6 +238,28 @@ static LogicalResult compile() {
   if (!module)
     return failure(); // The parser has reported why.
   parseTiming.stop();
+  // Only the top-level module's public functions are exported: one in a
+  // nested module, or one without a name, would silently be missing from
+  // the object.
+  WalkResult nested = module->walk([&](func::FuncOp f) {
+    if (!f.isPublic() || f.isExternal())
+      return WalkResult::advance();
+    if (f->getParentOp() != module.get()) {
+      f.emitError("public function '")
+          << f.getSymName()
+          << "' is inside a nested module; bnn-compile exports the public "
+             "functions of the top-level module only";
+      return WalkResult::interrupt();
+    }
+    if (f.getSymName().empty()) {
+      f.emitError("a public function needs a name to be exported");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (nested.wasInterrupted())
+    return failure();
+
   // An empty file (or one of declarations only) would compile to an empty
   // object: almost certainly not what was meant.
   if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp f) {
@@ -326,6 +360,9 @@ static LogicalResult compile() {
   if (original && failed(writeHeader(*original, header)))
     return failure();
 
+  if (failed(checkWritten(*output, outputFilename)) ||
+      (header && failed(checkWritten(*header, headerFilename))))
+    return failure();
   // Only now: a failure above removes any partly written output.
   output->keep();
   if (header)

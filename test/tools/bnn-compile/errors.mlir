@@ -7,6 +7,19 @@
 // TRIPLE: error: unknown target triple 'riscv64-linux-gnu' (expected x86_64-linux-gnu, aarch64-linux-gnu or host)
 // RUN: not bnn-compile %{model} --target=i686-linux-gnu -o %t/out.o 2>&1 | FileCheck %s --check-prefix=TRIPLE32
 // TRIPLE32: error: unsupported target triple 'i686-linux-gnu': bnn-compile generates code for x86_64 and aarch64 only
+// Objects are ELF for Linux (docs/ABI.md): no COFF, no Mach-O.
+// RUN: not bnn-compile %{model} --target=x86_64-pc-windows-msvc -o %t/out.o 2>&1 | FileCheck %s --check-prefix=WINDOWS
+// WINDOWS: error: unsupported target triple 'x86_64-pc-windows-msvc': bnn-compile writes ELF objects for Linux (docs/ABI.md); use x86_64-linux-gnu or aarch64-linux-gnu
+// RUN: not bnn-compile %{model} --target=arm64-apple-darwin -o %t/out.o 2>&1 | FileCheck %s --check-prefix=DARWIN
+// DARWIN: error: unsupported target triple 'arm64-apple-darwin': bnn-compile writes ELF objects
+// RUN: not bnn-compile %{model} --target=x86_64-unknown-unknown-coff -o %t/out.o 2>&1 | FileCheck %s --check-prefix=COFF
+// COFF: error: unsupported target triple 'x86_64-unknown-unknown-coff': bnn-compile writes ELF objects
+// A full disk is an error line, not an LLVM abort.
+// RUN: not bnn-compile %{model} --target=x86_64-linux-gnu -o /dev/full 2>&1 | FileCheck %s --check-prefix=FULL
+// FULL: error: cannot write '/dev/full': No space left on device
+// RUN: not bnn-compile %{model} --target=x86_64-linux-gnu -o %t/out.o --header /dev/full 2>&1 | FileCheck %s --check-prefix=FULL-HEADER
+// FULL-HEADER: error: cannot write '/dev/full': No space left on device
+// RUN: not ls %t/out.o
 
 // RUN: not bnn-compile %{model} --target=aarch64-linux-gnu --mcpu=foo -o %t/out.o 2>&1 | FileCheck %s --check-prefix=CPU
 // CPU: error: unknown cpu 'foo' for target aarch64-linux-gnu
@@ -69,3 +82,9 @@
 
 // RUN: not ls %t/out.o
 // RUN: not ls %t/out.h
+
+// Public functions that the object would silently miss.
+// RUN: not bnn-compile %S/Inputs/nested.mlir --target=x86_64-linux-gnu -o %t/out.o 2>&1 | FileCheck %s --check-prefix=NESTED
+// NESTED: nested.mlir:4:5: error: public function 'hidden' is inside a nested module; bnn-compile exports the public functions of the top-level module only
+// RUN: not bnn-compile %S/Inputs/empty-name.mlir --target=x86_64-linux-gnu -o %t/out.o 2>&1 | FileCheck %s --check-prefix=EMPTY-NAME
+// EMPTY-NAME: empty-name.mlir:2:1: error: a public function needs a name to be exported
