@@ -16,10 +16,10 @@
 
 using namespace mlir;
 
-/// The target's vector width and registers; the pipeline options are checked
-/// by bnn-compile before they get here, so a description LLVM does not know
-/// (a bnn-opt user's typo) falls back to 128-bit vectors and 16 registers,
-/// which every x86-64 and AArch64 CPU has.
+/// The target's vector width and registers. bnn-compile and the registered
+/// pipeline check the options before they get here; a caller that did not
+/// gets 128-bit vectors and 16 registers, which every x86-64 and AArch64
+/// CPU has.
 static bnn::KernelTarget
 getKernelTarget(const bnn::InferencePipelineOptions &options) {
   bnn::initializeTargets();
@@ -150,9 +150,28 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
 }
 
 void bnn::registerPipelines() {
-  PassPipelineRegistration<InferencePipelineOptions>(
+  // PassPipelineRegistration, plus the check bnn-compile makes of the
+  // target: a triple, CPU or feature LLVM does not know is an error, not a
+  // silent fallback to 128-bit vectors.
+  registerPassPipeline(
       "bnn-inference-pipeline",
       "Compile bnn and upstream ops on tensors to the LLVM dialect with the "
       "compiled-model C ABI",
-      buildInferencePipeline);
+      [](OpPassManager &pm, StringRef optionsString,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        InferencePipelineOptions options;
+        if (failed(options.parseFromString(optionsString)))
+          return failure();
+        initializeTargets();
+        llvm::Expected<TargetDescription> target =
+            resolveTarget(options.targetTriple, options.cpu, options.features);
+        if (!target)
+          return errorHandler("bnn-inference-pipeline: " +
+                              llvm::toString(target.takeError()));
+        buildInferencePipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionsHandler) {
+        optionsHandler(InferencePipelineOptions());
+      });
 }
