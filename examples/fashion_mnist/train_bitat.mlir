@@ -8,7 +8,7 @@
 //   conv3  BiTAT 3x3 32->64, pad 1 (+1), batch norm, sign,
 //          max pool 2x2                                          7x7x64
 //   flatten                                                       3136
-//   dense4 binary 3136->128 (importance sign), batch norm          128
+//   dense4 binary 3136->128 (importance sign), batch norm, sign    128
 //   dense5 float 128->10 + bias                               10 logits
 //
 // A BiTAT weight is importance_sign(orthonormal_transform(W, V, axis = in),
@@ -92,12 +92,12 @@ func.func @fashion_bitat(
   %d4 = linalg.matmul indexing_maps = [affine_map<(n, o, k) -> (n, k)>, affine_map<(n, o, k) -> (o, k)>, affine_map<(n, o, k) -> (n, o)>]
       ins(%f3, %q4 : tensor<64x3136xf32>, tensor<128x3136xf32>) outs(%d4_zero : tensor<64x128xf32>) -> tensor<64x128xf32>
   %n4 = bnn.batch_norm %d4, %g4, %b4 : tensor<64x128xf32>, tensor<128xf32>, tensor<128xf32>
+  %a4 = bnn.sign %n4 : tensor<64x128xf32>
 
-  // dense5: float classifier with bias, on dense4's batch-normalized
-  // accumulators (no sign: 128 float features instead of 128 bits).
+  // dense5: float classifier with bias.
   %d5_init = tensor.empty() : tensor<64x10xf32>
   %d5_zero = linalg.fill ins(%zero : f32) outs(%d5_init : tensor<64x10xf32>) -> tensor<64x10xf32>
-  %d5 = linalg.matmul ins(%n4, %w5 : tensor<64x128xf32>, tensor<128x10xf32>) outs(%d5_zero : tensor<64x10xf32>) -> tensor<64x10xf32>
+  %d5 = linalg.matmul ins(%a4, %w5 : tensor<64x128xf32>, tensor<128x10xf32>) outs(%d5_zero : tensor<64x10xf32>) -> tensor<64x10xf32>
   %logits = linalg.generic {indexing_maps = [affine_map<(n, k) -> (n, k)>, affine_map<(n, k) -> (k)>, affine_map<(n, k) -> (n, k)>],
                             iterator_types = ["parallel", "parallel"]}
       ins(%d5, %bias5 : tensor<64x10xf32>, tensor<10xf32>) outs(%d5_init : tensor<64x10xf32>) {
