@@ -346,18 +346,40 @@ std::string TrainingModel::fingerprint() const {
 // Variants
 //===----------------------------------------------------------------------===//
 
-/// The sign an activation sign belongs to: the quantized layer that reads
-/// it (through pads, pools and reshapes, up to the next contraction), else
-/// none (-1).
+/// The quantized layer an activation sign belongs to: the one that computes
+/// its input (back through batch norm and other elementwise ops to the
+/// previous contraction), so that a layer learns with its output binarized
+/// before the layers above are; after a float layer, the quantized layer
+/// that reads it (through pads, pools and reshapes); else none (-1).
 static SmallVector<int> activationSignOwners(func::FuncOp function) {
   SmallVector<Operation *> quantizers = collectQuantizers(function);
   DenseMap<Operation *, int> readers;
   for (auto [i, q] : llvm::enumerate(quantizers))
     if (Operation *reader = layerOf(q))
       readers[reader] = i;
+  DenseSet<Value> data = dependentsOf(function, dataArguments(function));
   SmallVector<int> owners;
   for (SignOp sign : collectActivationSigns(function)) {
     int owner = -1;
+    // The producer.
+    SmallVector<Value> pending = {sign.getX()};
+    DenseSet<Value> visited;
+    while (!pending.empty() && owner < 0) {
+      Value v = pending.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def || !visited.insert(v).second)
+        continue;
+      if (auto it = readers.find(def); it != readers.end()) {
+        owner = it->second;
+        break;
+      }
+      if (isContraction(def))
+        continue;
+      for (Value operand : def->getOperands())
+        if (data.count(operand))
+          pending.push_back(operand);
+    }
+    // Else the reader.
     std::deque<Operation *> queue = {sign};
     DenseSet<Operation *> seen;
     while (!queue.empty() && owner < 0) {
