@@ -101,10 +101,15 @@ def main():
         try:
             result = subprocess.run([args.bnn_opt, path, "-o", os.devnull] + pipeline,
                                     capture_output=True, text=True, timeout=60)
+            # A sanitizer report exits 1 like a rejection: count it as the
+            # crash it is (ASan, UBSan, LeakSanitizer in an instrumented
+            # build).
             crashed = (result.returncode not in (0, 1) or
                        "Stack dump" in result.stderr or
                        "Assertion" in result.stderr or
-                       "LLVM ERROR" in result.stderr)
+                       "LLVM ERROR" in result.stderr or
+                       "Sanitizer" in result.stderr or
+                       "runtime error:" in result.stderr)
             rejected_silently = (result.returncode == 1 and
                                  "error" not in result.stderr)
         except subprocess.TimeoutExpired:
