@@ -3,8 +3,9 @@
 // is ternary(W, delta) with delta = mean|W| / (1 + sqrt(tan(beta))), the
 // point where the regularizer's zero basin meets its +-1 basins
 // (docs/Formulation.md), and the penalty is the sum of the layers'
-// bnn.sq_regularizer plus a depth cost that pulls each beta towards
-// binary: bnn-train --method=sq weights the penalty by --sq-lambda,
+// bnn.sq_regularizer plus a depth cost, the SQ layers' average bits per
+// weight, that pulls each beta towards binary in proportion to its layer's
+// size: bnn-train --method=sq weights the penalty by --sq-lambda,
 // trains each beta in [pi/4, pi/2) and reports each layer's depth.
 //
 //   conv1  float 3x3 1->16, zero pad 1, batch norm, sign        28x28x16
@@ -176,9 +177,12 @@ func.func @fashion_sq(
   } -> tensor<64x10xf32>
 
   // The penalty: each layer's regularizer, plus a depth cost of
-  // 0.05 * bits(beta) per layer, bits(beta) = 2 - (beta - pi/4) / (pi/4)
-  // (2 at pi/4, ternary; 1 at pi/2, binary), whose constant pull on beta
-  // the regularizer resists where the layer's weights sit at zero.
+  // 0.05 * (the SQ layers' average bits per weight), with
+  // bits(beta) = 2 - (beta - pi/4) / (pi/4) per layer (2 at pi/4, ternary;
+  // 1 at pi/2, binary) weighted by the layer's share of the weights
+  // (conv2 4608, conv3 18432, dense4 401408 of 424448). Its pull on each
+  // beta, which the regularizer resists where the layer's weights sit at
+  // zero, is proportional to what the layer's depth costs in memory.
   %r2 = bnn.sq_regularizer %w2, %beta2 : tensor<32x3x3x16xf32>, tensor<f32>
   %r3 = bnn.sq_regularizer %w3, %beta3 : tensor<64x3x3x32xf32>, tensor<f32>
   %r4 = bnn.sq_regularizer %w4, %beta4 : tensor<128x3136xf32>, tensor<f32>
@@ -190,14 +194,23 @@ func.func @fashion_sq(
     %rho = arith.constant 0.05 : f32
     %four_over_pi = arith.constant 1.27323954 : f32
     %three = arith.constant 3.0 : f32
+    %share2 = arith.constant 0.0108564 : f32
+    %share3 = arith.constant 0.0434258 : f32
+    %share4 = arith.constant 0.9457178 : f32
     %r23 = arith.addf %a, %b : f32
     %r = arith.addf %r23, %c : f32
-    %xy = arith.addf %x, %y : f32
-    %betas = arith.addf %xy, %z : f32
-    // sum of bits = 3 * 3 - (4 / pi) * sum(beta)  (2 + 1 - beta 4/pi each)
-    %nine = arith.mulf %three, %three : f32
-    %scaled = arith.mulf %betas, %four_over_pi : f32
-    %bits = arith.subf %nine, %scaled : f32
+    // bits(beta) = 3 - (4 / pi) beta
+    %sx = arith.mulf %x, %four_over_pi : f32
+    %sy = arith.mulf %y, %four_over_pi : f32
+    %sz = arith.mulf %z, %four_over_pi : f32
+    %bx = arith.subf %three, %sx : f32
+    %by = arith.subf %three, %sy : f32
+    %bz = arith.subf %three, %sz : f32
+    %wx = arith.mulf %bx, %share2 : f32
+    %wy = arith.mulf %by, %share3 : f32
+    %wz = arith.mulf %bz, %share4 : f32
+    %wxy = arith.addf %wx, %wy : f32
+    %bits = arith.addf %wxy, %wz : f32
     %cost = arith.mulf %bits, %rho : f32
     %p = arith.addf %r, %cost : f32
     linalg.yield %p : f32
