@@ -60,7 +60,7 @@ bool plotCurves(const std::vector<EpochRecord> &records,
       "plot " +
       quoted(dataPath) +
       " using 1:2 with linespoints title 'loss'\n"
-      "set title 'accuracy'\nset yrange [0:1]\nset key bottom right\n"
+      "set title 'accuracy'\nset key bottom right\n"
       "plot " +
       quoted(dataPath) + " using 1:3 with linespoints title 'train', " +
       quoted(dataPath) +
