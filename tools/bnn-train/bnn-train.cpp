@@ -930,9 +930,18 @@ void Trainer::run() {
                << train.count << " images, batch " << model.batch() << "\n";
   for (auto [i, layer] : llvm::enumerate(model.layers))
     llvm::outs() << "  layer " << i + 1 << ": " << layer.description << "\n";
-  if (method == Method::BiTAT)
+  if (method == Method::BiTAT) {
     llvm::outs() << "  BiTAT: " << stageEpochs << " epoch(s) per stage, stage "
                  << "0 in float\n";
+    int64_t lastStage = stageOf(epochsFlag - 1);
+    if (lastStage < numStages)
+      llvm::WithColor::warning(llvm::errs(), "bnn-train")
+          << "--epochs=" << epochsFlag << " with --stage-epochs=" << stageEpochs
+          << " ends in stage " << lastStage << " of " << numStages
+          << ": layers " << lastStage + 1
+          << " and above are binarized only in the exported model, "
+             "untrained as such\n";
+  }
   for (int64_t epoch = epochsDone; epoch < epochsFlag; ++epoch) {
     trainEpoch(epoch);
     epochsDone = epoch + 1;
