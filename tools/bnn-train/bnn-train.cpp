@@ -67,11 +67,11 @@ static cl::opt<std::string> inputFilename(cl::Positional,
 static cl::opt<std::string>
     outputFilename("o", cl::desc("The trained inference model (.mlir)"),
                    cl::value_desc("file"), cl::cat(trainCategory));
+// cl::desc keeps a StringRef: the text must be a literal.
 static cl::opt<std::string>
     dataDir("data",
             cl::desc("Directory of the four gzip IDX files of Fashion-MNIST "
-                     "or MNIST (default: " +
-                     std::string(rt::kFashionMnistDir) + ")"),
+                     "or MNIST (default: /usr/share/datasets/fashion-mnist)"),
             cl::value_desc("dir"), cl::init(rt::kFashionMnistDir),
             cl::cat(trainCategory));
 static cl::opt<std::string>
@@ -113,8 +113,8 @@ static cl::opt<std::string>
              cl::value_desc("file.png"), cl::cat(trainCategory));
 static cl::opt<double>
     sqLambda("sq-lambda",
-             cl::desc("Weight of the model's penalty with --method=sq (0.01)"),
-             cl::value_desc("L"), cl::init(0.01), cl::cat(trainCategory));
+             cl::desc("Weight of the model's penalty with --method=sq (0.003)"),
+             cl::value_desc("L"), cl::init(0.003), cl::cat(trainCategory));
 static cl::opt<int64_t> stageEpochsFlag(
     "stage-epochs",
     cl::desc("BiTAT: epochs per stage (default: epochs / (layers + 1))"),
