@@ -25,6 +25,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+# The straight-through sign and the importance sign of the training-step
+# anchor (same semantics as bnn-mlir's ops).
+from torch_train_anchor import importance_sign, sign
+
 DATA = "/usr/share/datasets/fashion-mnist"
 
 
@@ -35,26 +39,6 @@ def read_idx(name, count=None):
     dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(magic & 0xFF)]
     array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * len(dims)).reshape(dims)
     return array if count is None else array[:count]
-
-
-class SignSte(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.where(x < 0, -torch.ones_like(x), torch.ones_like(x))
-
-    @staticmethod
-    def backward(ctx, dy):
-        (x,) = ctx.saved_tensors
-        return dy * (x.abs() <= 1).to(dy.dtype)
-
-
-sign = SignSte.apply
-
-
-def importance_sign(w, s):
-    alpha = (w.abs() * s).flatten(1).sum(1) / s.sum()
-    return alpha.view(-1, *([1] * (w.dim() - 1))) * sign(w)
 
 
 class Model(torch.nn.Module):

@@ -108,6 +108,20 @@ static SmallVector<SignOp> collectActivationSigns(func::FuncOp function) {
   return signs;
 }
 
+/// `roots` and every value they are computed from, through defining ops.
+static SetVector<Value> valuesBehind(ArrayRef<Value> roots) {
+  SetVector<Value> slice;
+  SmallVector<Value> worklist(roots);
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (!slice.insert(v))
+      continue;
+    if (Operation *def = v.getDefiningOp())
+      worklist.append(def->operand_begin(), def->operand_end());
+  }
+  return slice;
+}
+
 /// The op that reads a quantized weight: its first user.
 static Operation *layerOf(Operation *quantizer) {
   for (Operation *user : quantizer->getResult(0).getUsers())
@@ -266,18 +280,10 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
           static_cast<int64_t>(transform.getAxis()) == wType.getRank() - 1;
       layer.transformTransposed = transform.getTranspose();
     }
-    SetVector<Value> slice;
-    SmallVector<Value> worklist = {weight};
+    SmallVector<Value> roots = {weight};
     if (auto is = dyn_cast<ImportanceSignOp>(quantizer))
-      worklist.push_back(is.getS());
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      if (!slice.insert(v))
-        continue;
-      if (Operation *def = v.getDefiningOp())
-        worklist.append(def->operand_begin(), def->operand_end());
-    }
-    for (Value v : slice) {
+      roots.push_back(is.getS());
+    for (Value v : valuesBehind(roots)) {
       auto it = paramIndex.find(v);
       if (it == paramIndex.end())
         continue;
@@ -290,21 +296,12 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
       else if (p.role == ParamRole::Weight)
         layer.weightParam = it->second;
     }
-    if (auto ternary = dyn_cast<TernaryOp>(quantizer)) {
-      SetVector<Value> deltaSlice;
-      SmallVector<Value> pending = {ternary.getDelta()};
-      while (!pending.empty()) {
-        Value v = pending.pop_back_val();
-        if (!deltaSlice.insert(v))
-          continue;
-        if (Operation *def = v.getDefiningOp())
-          pending.append(def->operand_begin(), def->operand_end());
-        auto it = paramIndex.find(v);
-        if (it != paramIndex.end() &&
+    if (auto ternary = dyn_cast<TernaryOp>(quantizer))
+      for (Value v : valuesBehind({ternary.getDelta()}))
+        if (auto it = paramIndex.find(v);
+            it != paramIndex.end() &&
             model.params[it->second].role == ParamRole::SqBeta)
           layer.betaParam = it->second;
-      }
-    }
     for (unsigned p : layer.params)
       model.params[p].layer = model.layers.size();
     Operation *reader = layerOf(quantizer);

@@ -395,18 +395,18 @@ double Trainer::evaluate(const Compiled &compiled, int64_t batch,
   int64_t imageSize = test.rows * test.cols;
   int64_t classes = model.classes();
   std::vector<float> images(batch * imageSize), logits(batch * classes);
+  std::vector<void *> pointers;
+  if (withParams)
+    pointers = forwardPointers(images.data(), /*withStats=*/true);
+  else
+    pointers = {images.data()};
+  pointers.push_back(logits.data());
   int64_t correct = 0;
   for (int64_t first = 0; first < test.count; first += batch) {
     int64_t n = std::min(batch, test.count - first);
     std::fill(images.begin(), images.end(), 0.0f);
     std::copy_n(test.images.begin() + first * imageSize, n * imageSize,
                 images.begin());
-    std::vector<void *> pointers;
-    if (withParams)
-      pointers = forwardPointers(images.data(), /*withStats=*/true);
-    else
-      pointers = {images.data()};
-    pointers.push_back(logits.data());
     compiled.function(pointers.data());
     for (int64_t i = 0; i < n; ++i) {
       int64_t label = argmax(&logits[i * classes], classes);
@@ -435,19 +435,22 @@ void Trainer::initializeTransformFromPca(unsigned layerIndex, int64_t stage) {
     return;
   }
   // The layer's inputs under the previous stage's quantization.
-  Compiled probe = compile(
-      model.buildLayerInputProbe(stateForStage(stage - 1), layerIndex),
-      model.name(), "input probe of layer " + std::to_string(layerIndex + 1));
+  FailureOr<OwningOpRef<ModuleOp>> probeModule =
+      model.buildLayerInputProbe(stateForStage(stage - 1), layerIndex);
+  int64_t count = 0;
+  if (succeeded(probeModule))
+    count = cast<RankedTensorType>((**probeModule)
+                                       .lookupSymbol<func::FuncOp>(model.name())
+                                       .getResultTypes()[0])
+                .getNumElements();
+  Compiled probe =
+      compile(std::move(probeModule), model.name(),
+              "input probe of layer " + std::to_string(layerIndex + 1));
   int64_t batch = model.batch();
   int64_t imageSize = train.rows * train.cols;
   std::vector<float> images(train.images.begin(),
                             train.images.begin() + batch * imageSize);
   int64_t c = layer.inputChannels;
-  auto outputType = cast<RankedTensorType>(
-      (*model.buildLayerInputProbe(stateForStage(stage - 1), layerIndex))
-          ->lookupSymbol<func::FuncOp>(model.name())
-          .getResultTypes()[0]);
-  int64_t count = outputType.getNumElements();
   std::vector<float> inputs(count);
   std::vector<void *> pointers = forwardPointers(images.data(), false);
   pointers.push_back(inputs.data());
@@ -595,6 +598,16 @@ void Trainer::trainEpoch(int64_t epoch) {
   bool terminal = isatty(STDERR_FILENO);
   auto start = std::chrono::steady_clock::now();
   double lastDraw = -1, lossSum = 0, lr = 0;
+  // The step's buffers, in ABI order; updates are in place.
+  std::vector<void *> pointers = {images.data(), labels.data()};
+  for (std::vector<float> &p : params)
+    pointers.push_back(p.data());
+  pointers.push_back(&loss);
+  for (std::vector<float> &g : grads)
+    pointers.push_back(g.data());
+  for (std::vector<float> &b : batchStats)
+    pointers.push_back(b.data());
+  pointers.push_back(logits.data());
   int64_t correct = 0;
   for (int64_t s = 0; s < steps; ++s) {
     for (int64_t i = 0; i < batch; ++i) {
@@ -603,15 +616,6 @@ void Trainer::trainEpoch(int64_t epoch) {
                   images.begin() + i * imageSize);
       labels[i] = train.labels[example];
     }
-    std::vector<void *> pointers = {images.data(), labels.data()};
-    for (std::vector<float> &p : params)
-      pointers.push_back(p.data());
-    pointers.push_back(&loss);
-    for (std::vector<float> &g : grads)
-      pointers.push_back(g.data());
-    for (std::vector<float> &b : batchStats)
-      pointers.push_back(b.data());
-    pointers.push_back(logits.data());
     step.function(pointers.data());
     if (!std::isfinite(loss))
       fatal("the loss is " + std::to_string(loss) + " at epoch " +
