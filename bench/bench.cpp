@@ -367,9 +367,10 @@ BENCHMARK(BM_demo_b64)->Unit(benchmark::kMicrosecond);
 // at batch 64, through the gradient function bnn-generate-gradients wrote.
 void BM_train_step_b64(benchmark::State &state) {
   constexpr int64_t batch = 64;
-  const size_t sizes[] = {16 * 9, 16,      16, 16, 32 * 9 * 16, 16 * 16, 9 * 16,
-                          32,     32,      32 * 9 * 32, 32 * 32, 9 * 32, 32,
-                          32,     64 * 288, 1,  64, 64,          64 * 10, 10};
+  const size_t sizes[] = {16 * 9,  16,     16, 16,      32 * 9 * 16,
+                          16 * 16, 9 * 16, 32, 32,      32 * 9 * 32,
+                          32 * 32, 9 * 32, 32, 32,      64 * 288,
+                          1,       64,     64, 64 * 10, 10};
   std::vector<std::vector<float>> params, grads;
   unsigned seed = 10;
   for (size_t size : sizes) {

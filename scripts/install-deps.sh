@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh          what building, the demo and the tests need
 #   scripts/install-deps.sh bench    plus the benchmark anchors (scripts/bench.sh):
 #                                    oneDNN, PyTorch, gnuplot
-#   scripts/install-deps.sh dev      plus clang-format-22
+#   scripts/install-deps.sh dev      (accepted; clang-format-22 is in the base set)
 set -euo pipefail
 
 PACKAGES=(
@@ -19,11 +19,13 @@ PACKAGES=(
   qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
   # the demo's data set; gnuplot draws bnn-train's --plot curves
   dataset-fashion-mnist gnuplot-nox
+  # the test command's format check
+  clang-format-22
 )
 for group in "$@"; do
   case "$group" in
     bench) PACKAGES+=(libdnnl-dev python3-torch python3-numpy) ;;
-    dev) PACKAGES+=(clang-format-22) ;;
+    dev) ;; # clang-format-22 is part of the base set now
     *) echo "install-deps: unknown group '$group' (expected bench or dev)" >&2; exit 2 ;;
   esac
 done

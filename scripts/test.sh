@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/check-format.sh
 scripts/build.sh all
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure --verbose

@@ -52,10 +52,9 @@ constexpr float kBnEps = 1e-5f; // make_model.py BN_EPS
 // accumulates in double), a few ulps.
 constexpr double kRelTol = 1e-3;
 
-const char *const kClassNames[10] = {"T-shirt/top", "Trouser", "Pullover",
-                                     "Dress",       "Coat",    "Sandal",
-                                     "Shirt",       "Sneaker", "Bag",
-                                     "Ankle boot"};
+const char *const kClassNames[10] = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
 /// An input error: reported on one line, exit status 2.
 struct InputError : std::runtime_error {
@@ -94,7 +93,8 @@ public:
     auto *out = static_cast<unsigned char *>(data);
     while (done < size) {
 #ifndef DEMO_NO_ZLIB
-      unsigned chunk = static_cast<unsigned>(std::min<size_t>(size - done, 1u << 30));
+      unsigned chunk =
+          static_cast<unsigned>(std::min<size_t>(size - done, 1u << 30));
       int n = gzread(file_, out + done, chunk);
       if (n < 0)
         throw InputError(path_ + ": corrupt gzip data while reading " + what +
@@ -124,8 +124,8 @@ public:
 #ifndef DEMO_NO_ZLIB
     int n = gzread(file_, &extra, 1);
     if (n < 0)
-      throw InputError(path_ + ": corrupt gzip data at the end: " +
-                       gzipError());
+      throw InputError(path_ +
+                       ": corrupt gzip data at the end: " + gzipError());
 #else
     size_t n = std::fread(&extra, 1, 1, file_);
 #endif
@@ -333,8 +333,8 @@ public:
     conv3W_ = ref::importanceSign(get("conv3.w", {32, 3, 3, 32}),
                                   get("conv3.s", {3, 3, 32}));
     bn3_ = getBatchNorm("bn3", 32);
-    dense4W_ = ref::importanceSign(get("dense4.w", {64, 288}),
-                                   get("dense4.s", {288}));
+    dense4W_ =
+        ref::importanceSign(get("dense4.w", {64, 288}), get("dense4.s", {288}));
     bn4_ = getBatchNorm("bn4", 64);
     dense5W_ = get("dense5.w", {10, 64});
     dense5B_ = get("dense5.b", {10}).data;
@@ -479,7 +479,8 @@ int main(int argc, char **argv) {
     int disagreements = 0, correct = 0;
     double worstRelative = 0.0;
     double compiledSeconds = 0.0, referenceSeconds = 0.0;
-    uint64_t logitsHash = 1469598103934665603ull; // FNV-1a of the compiled logits
+    uint64_t logitsHash =
+        1469598103934665603ull; // FNV-1a of the compiled logits
     for (size_t i = 0; i < data.images.size(); ++i) {
       std::vector<float> compiled(10, NAN);
       auto t0 = std::chrono::steady_clock::now();
@@ -524,8 +525,10 @@ int main(int argc, char **argv) {
     std::printf("compiled logits FNV-1a: %016llx\n",
                 static_cast<unsigned long long>(logitsHash));
     if (disagreements) {
-      std::fprintf(stderr, "FAIL: %d image(s) where compiled and reference "
-                           "disagree\n", disagreements);
+      std::fprintf(stderr,
+                   "FAIL: %d image(s) where compiled and reference "
+                   "disagree\n",
+                   disagreements);
       return 1;
     }
     return 0;

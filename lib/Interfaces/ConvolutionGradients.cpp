@@ -63,12 +63,11 @@ Value addIntoTap(OpBuilder &b, Location loc, Value dInput, Value contribution,
                                        staticSizes(b, shape), tapStrides(b, w));
 }
 
-template <typename OpTy>
-Window windowOf(OpTy op, ArrayRef<int64_t> kernel) {
+template <typename OpTy> Window windowOf(OpTy op, ArrayRef<int64_t> kernel) {
   auto strides = op.getStrides().template getValues<int64_t>();
   auto dilations = op.getDilations().template getValues<int64_t>();
-  return {kernel[0], kernel[1], strides[0], strides[1], dilations[0],
-          dilations[1]};
+  return {kernel[0],  kernel[1],    strides[0],
+          strides[1], dilations[0], dilations[1]};
 }
 
 LogicalResult checkStatic(Operation *op) {
@@ -206,8 +205,8 @@ struct PoolingGradient
 struct PoolingSumGradient
     : public PoolingGradient<PoolingSumGradient, linalg::PoolingNhwcSumOp> {
   static void accumulate(linalg::PoolingNhwcSumOp, OpBuilder &b, Location loc,
-                         Value, Value dy, const Window &win,
-                         RankedTensorType, Value &dx) {
+                         Value, Value dy, const Window &win, RankedTensorType,
+                         Value &dx) {
     for (int64_t kh = 0; kh < win.kernelH; ++kh)
       for (int64_t kw = 0; kw < win.kernelW; ++kw)
         dx = addIntoTap(b, loc, dx, dy, win, kh, kw);
@@ -230,8 +229,7 @@ struct PoolingMaxGradient
     Value noneYet = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
     Value noFlags =
         tensor::EmptyOp::create(b, loc, yType.getShape(), b.getI1Type());
-    Value found =
-        linalg::FillOp::create(b, loc, noneYet, noFlags).getResult(0);
+    Value found = linalg::FillOp::create(b, loc, noneYet, noFlags).getResult(0);
     for (int64_t kh = 0; kh < win.kernelH; ++kh)
       for (int64_t kw = 0; kw < win.kernelW; ++kw) {
         Value tap = readTap(b, loc, x, win, kh, kw, yType.getShape());
@@ -255,7 +253,8 @@ struct PoolingMaxGradient
               Value contribution =
                   arith::SelectOp::create(nb, l, take, a[2], zero);
               Value nowFound = arith::OrIOp::create(nb, l, a[3], take);
-              linalg::YieldOp::create(nb, l, ValueRange{contribution, nowFound});
+              linalg::YieldOp::create(nb, l,
+                                      ValueRange{contribution, nowFound});
             });
         dx = addIntoTap(b, loc, dx, generic.getResult(0), win, kh, kw);
         found = generic.getResult(1);
@@ -265,8 +264,7 @@ struct PoolingMaxGradient
 
 } // namespace
 
-void bnn::registerConvolutionGradientExternalModels(
-    DialectRegistry &registry) {
+void bnn::registerConvolutionGradientExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, linalg::LinalgDialect *) {
     linalg::Conv2DNhwcFhwcOp::attachInterface<Conv2DNhwcFhwcGradient>(*ctx);
     linalg::PoolingNhwcSumOp::attachInterface<PoolingSumGradient>(*ctx);

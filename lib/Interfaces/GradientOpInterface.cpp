@@ -15,8 +15,8 @@ Value bnn::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
 }
 
 Value bnn::zeroTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   Value zero = arith::ConstantOp::create(b, loc, type.getElementType(),
                                          b.getZeroAttr(type.getElementType()));
   return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
@@ -48,8 +48,8 @@ Value bnn::addTensors(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   if (!rhs)
     return lhs;
   auto type = cast<RankedTensorType>(lhs.getType());
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   AffineMap id = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
@@ -58,8 +58,8 @@ Value bnn::addTensors(OpBuilder &b, Location loc, Value lhs, Value rhs) {
              SmallVector<AffineMap>(3, id), iterators,
              [](OpBuilder &nb, Location l, ValueRange args) {
                linalg::YieldOp::create(
-                   nb, l, arith::AddFOp::create(nb, l, args[0], args[1])
-                              .getResult());
+                   nb, l,
+                   arith::AddFOp::create(nb, l, args[0], args[1]).getResult());
              })
       .getResult(0);
 }

@@ -121,12 +121,10 @@ private:
         })
         .Case([&](arith::NegFOp) { return neg(t(0)); })
         .Case<arith::MaximumFOp, arith::MaxNumFOp>([&](Operation *) {
-          return select(cmp(arith::CmpFPredicate::OGE, x(0), x(1)), t(0),
-                        t(1));
+          return select(cmp(arith::CmpFPredicate::OGE, x(0), x(1)), t(0), t(1));
         })
         .Case<arith::MinimumFOp, arith::MinNumFOp>([&](Operation *) {
-          return select(cmp(arith::CmpFPredicate::OLE, x(0), x(1)), t(0),
-                        t(1));
+          return select(cmp(arith::CmpFPredicate::OLE, x(0), x(1)), t(0), t(1));
         })
         .Case([&](arith::SelectOp) -> FailureOr<Value> {
           if (!isa<FloatType>(op.getResult(0).getType()))
@@ -138,8 +136,7 @@ private:
         .Case([&](math::ExpOp) { return mul(t(0), y); })
         .Case([&](math::LogOp) { return div(t(0), x(0)); })
         .Case([&](math::TanhOp) {
-          return mul(t(0), arith::SubFOp::create(b, loc, cst(1.0),
-                                                 mul(y, y)));
+          return mul(t(0), arith::SubFOp::create(b, loc, cst(1.0), mul(y, y)));
         })
         .Case([&](math::SqrtOp) { return div(t(0), mul(cst(2.0), y)); })
         .Case([&](math::RsqrtOp) {
@@ -264,8 +261,8 @@ struct StructuredOpGradient
       inputs.push_back(dy);
       maps.push_back(outMap);
       maps.push_back(map);
-      SmallVector<utils::IteratorType> iterators(numLoops,
-                                                 utils::IteratorType::reduction);
+      SmallVector<utils::IteratorType> iterators(
+          numLoops, utils::IteratorType::reduction);
       for (AffineExpr e : map.getResults())
         iterators[cast<AffineDimExpr>(e).getPosition()] =
             utils::IteratorType::parallel;
@@ -280,9 +277,9 @@ struct StructuredOpGradient
               cloned.map(body->getArgument(i), args[i]);
             // A reduction's combiner is cloned too (and is dead): its out
             // value is any value of the type.
-            cloned.map(outArg, readsInit ? args[numInputs]
-                                         : floatConstant(nb, l,
-                                                         outArg.getType(), 0.0));
+            cloned.map(outArg,
+                       readsInit ? args[numInputs]
+                                 : floatConstant(nb, l, outArg.getType(), 0.0));
             for (Operation &bodyOp : body->without_terminator())
               nb.clone(bodyOp, cloned);
             BodyTangents tangents(nb, l, cloned);
@@ -309,23 +306,20 @@ struct StructuredOpGradient
   }
 };
 
-template <typename... OpTys>
-void attachStructured(MLIRContext *ctx) {
+template <typename... OpTys> void attachStructured(MLIRContext *ctx) {
   (OpTys::template attachInterface<StructuredOpGradient<OpTys>>(*ctx), ...);
 }
 
 } // namespace
 
-void bnn::registerGradientOpInterfaceExternalModels(
-    DialectRegistry &registry) {
+void bnn::registerGradientOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, linalg::LinalgDialect *) {
     attachStructured<linalg::GenericOp, linalg::MatmulOp, linalg::FillOp,
                      linalg::TransposeOp, linalg::BroadcastOp, linalg::AddOp,
-                     linalg::SubOp, linalg::MulOp, linalg::DivOp,
-                     linalg::ExpOp, linalg::LogOp, linalg::NegFOp,
-                     linalg::MaxOp, linalg::MinOp, linalg::SqrtOp,
-                     linalg::RsqrtOp, linalg::AbsOp, linalg::TanhOp,
-                     linalg::CopyOp>(ctx);
+                     linalg::SubOp, linalg::MulOp, linalg::DivOp, linalg::ExpOp,
+                     linalg::LogOp, linalg::NegFOp, linalg::MaxOp,
+                     linalg::MinOp, linalg::SqrtOp, linalg::RsqrtOp,
+                     linalg::AbsOp, linalg::TanhOp, linalg::CopyOp>(ctx);
   });
   registerConvolutionGradientExternalModels(registry);
   registerTensorGradientExternalModels(registry);

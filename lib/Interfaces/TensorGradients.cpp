@@ -116,8 +116,8 @@ struct PadGradient : public DataMovementGradient<PadGradient, tensor::PadOp> {
     if (!needed[0])
       return success();
     RankedTensorType sourceType = op.getSourceType();
-    SmallVector<OpFoldResult> sizes, strides(sourceType.getRank(),
-                                             b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes,
+        strides(sourceType.getRank(), b.getIndexAttr(1));
     for (int64_t d : sourceType.getShape())
       sizes.push_back(b.getIndexAttr(d));
     adjoints[0] = tensor::ExtractSliceOp::create(

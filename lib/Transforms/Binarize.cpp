@@ -138,7 +138,8 @@ Value packValue(OpBuilder &b, Location loc, Value value, unsigned wordBits,
 
 Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> values) {
   auto type = RankedTensorType::get({(int64_t)values.size()}, b.getF32Type());
-  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, values));
 }
 
 /// Shared tail of both patterns: packed filter (+ mask) and the scale.
@@ -198,7 +199,8 @@ struct BinarizeConv : public OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
         !resultType.getElementType().isF32())
       return remark("shapes are not static or the result is not f32");
 
-    unsigned wordBits = chooseWordBits(this->wordBits, signType.getShape().back());
+    unsigned wordBits =
+        chooseWordBits(this->wordBits, signType.getShape().back());
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
     // linalg lets a convolution read only part of its input; bconv2d
@@ -301,9 +303,9 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
         packWeights(rewriter, loc, weightsValue, *signs, wordBits);
     auto accType =
         RankedTensorType::get(resultType.getShape(), rewriter.getI32Type());
-    Value acc = BDenseOp::create(rewriter, loc, accType, packedInput,
-                                 packed.filter, packed.mask,
-                                 signType.getShape().back());
+    Value acc =
+        BDenseOp::create(rewriter, loc, accType, packedInput, packed.filter,
+                         packed.mask, signType.getShape().back());
     rewriter.replaceOp(op, scaleByAlpha(rewriter, loc, acc, *signs));
     return success();
   }

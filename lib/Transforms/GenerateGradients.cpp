@@ -56,8 +56,8 @@ LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
       b, loc, filledTensor(b, loc, {n}, f, 0.0), ValueRange{logits, rowMax},
       {nk, nOnly, nOnly}, {parallel, reduction},
       [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Value e = math::ExpOp::create(
-            nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
+        Value e = math::ExpOp::create(nb, l,
+                                      arith::SubFOp::create(nb, l, a[0], a[1]));
         return arith::AddFOp::create(nb, l, a[2], e);
       });
   auto isLabel = [](OpBuilder &nb, Location l, Value label) -> Value {
@@ -74,8 +74,8 @@ LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
       ValueRange{logits, rowMax, sumExp, labels},
       {nk, nOnly, nOnly, nOnly, scalar}, {reduction, reduction},
       [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value lse = arith::AddFOp::create(
-            nb, l, a[1], math::LogOp::create(nb, l, a[2]));
+        Value lse = arith::AddFOp::create(nb, l, a[1],
+                                          math::LogOp::create(nb, l, a[2]));
         Value term = arith::SubFOp::create(nb, l, lse, a[0]);
         Value zero = floatConstant(nb, l, a[0].getType(), 0.0);
         Value picked =
@@ -95,8 +95,8 @@ LossAndSeed buildSoftmaxCrossEntropy(OpBuilder &b, Location loc, Value logits,
       b, loc, empty, ValueRange{logits, rowMax, sumExp, labels},
       {nk, nOnly, nOnly, nOnly, nk}, {parallel, parallel},
       [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value e = math::ExpOp::create(
-            nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
+        Value e = math::ExpOp::create(nb, l,
+                                      arith::SubFOp::create(nb, l, a[0], a[1]));
         Value softmax = arith::DivFOp::create(nb, l, e, a[2]);
         Value one = floatConstant(nb, l, a[0].getType(), 1.0);
         Value zero = floatConstant(nb, l, a[0].getType(), 0.0);
@@ -125,8 +125,8 @@ LossAndSeed buildMeanSquaredError(OpBuilder &b, Location loc, Value logits,
       [&](OpBuilder &nb, Location l, ValueRange a) {
         Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
         Value sq = arith::MulFOp::create(nb, l, d, d);
-        return arith::AddFOp::create(nb, l, a[2],
-                                     arith::MulFOp::create(nb, l, sq, invCount));
+        return arith::AddFOp::create(
+            nb, l, a[2], arith::MulFOp::create(nb, l, sq, invCount));
       });
   Value twoOverCount = floatConstant(b, loc, f, 2.0 / count);
   Value dLogits = buildGeneric(
@@ -200,8 +200,8 @@ struct GenerateGradientsPass
 
     SmallVector<unsigned> dataArgs, paramArgs;
     for (unsigned i = 0; i < model.getNumArguments(); ++i) {
-      bool isParam = model.getArgAttr(i, BNNDialect::getParamAttrName()) !=
-                     nullptr;
+      bool isParam =
+          model.getArgAttr(i, BNNDialect::getParamAttrName()) != nullptr;
       if (isParam && !isFloatTensor(type.getInput(i)))
         return fail("parameter #" + Twine(i) + " is not a float tensor");
       (isParam ? paramArgs : dataArgs).push_back(i);
@@ -236,8 +236,8 @@ struct GenerateGradientsPass
       results.push_back(logitsType);
     OpBuilder b(&getContext());
     b.setInsertionPointAfter(model);
-    auto gradFunc = func::FuncOp::create(
-        b, loc, name, b.getFunctionType(inputs, results));
+    auto gradFunc =
+        func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
     Block *entry = gradFunc.addEntryBlock();
     b.setInsertionPointToStart(entry);
 
@@ -339,10 +339,9 @@ struct GenerateGradientsPass
     SmallVector<Value> returned = {lossValue};
     for (Value param : params) {
       Value grad = adjoints.lookup(param);
-      returned.push_back(grad ? grad
-                              : zeroTensor(b, loc,
-                                           cast<RankedTensorType>(
-                                               param.getType())));
+      returned.push_back(
+          grad ? grad
+               : zeroTensor(b, loc, cast<RankedTensorType>(param.getType())));
     }
     for (Operation *op : forward)
       if (auto bn = dyn_cast<BatchNormOp>(op)) {

@@ -24,9 +24,8 @@ LogicalResult checkABIType(func::FuncOp func, Type type, StringRef what,
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return func.emitError("public function '")
-           << func.getSymName() << "' " << what << " #" << index
-           << " has type " << type
-           << "; the compiled-model ABI takes ranked tensors only";
+           << func.getSymName() << "' " << what << " #" << index << " has type "
+           << type << "; the compiled-model ABI takes ranked tensors only";
   if (!tensor.hasStaticShape())
     return func.emitError("public function '")
            << func.getSymName() << "' " << what << " #" << index
@@ -56,7 +55,8 @@ struct BNNPrepareABIPass
       // A training model's parameter marks mean nothing to the compiled
       // function (and LLVM would warn about them).
       for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-        func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+        func.setArgAttr(i,
+                        bufferization::BufferizationDialect::kWritableAttrName,
                         BoolAttr::get(&getContext(), false));
         func.removeArgAttr(i, bnn::BNNDialect::getParamAttrName());
       }

@@ -42,4 +42,3 @@ bool bnn::isSignValued(Value value) {
   }
   return false;
 }
-

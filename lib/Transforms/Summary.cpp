@@ -88,8 +88,7 @@ std::optional<unsigned> elementBits(Type type) {
 }
 
 /// Adds `count` to the entry of `bits`, creating it at 0.
-void accumulate(std::map<unsigned, Count> &counts, unsigned bits,
-                Count count) {
+void accumulate(std::map<unsigned, Count> &counts, unsigned bits, Count count) {
   auto [it, inserted] = counts.try_emplace(bits, 0);
   it->second = add(it->second, count);
 }
@@ -209,8 +208,8 @@ void SummaryBuilder::addStorage(Row &row, Value value) {
   if (!stored.insert(value).second)
     return;
   std::optional<unsigned> bits = elementBits(value.getType());
-  Count totalBits = bits ? mul(numElements(value.getType()), *bits)
-                         : std::nullopt;
+  Count totalBits =
+      bits ? mul(numElements(value.getType()), *bits) : std::nullopt;
   // Rounded up to whole bytes; only sub-byte element types, which no layer
   // here uses, would round.
   Count bytes = totalBits ? Count((*totalBits + 7) / 8) : std::nullopt;
@@ -242,8 +241,7 @@ void SummaryBuilder::visitBConv2D(BConv2DOp op) {
                        ? std::nullopt
                        : Count(op.getChannelsIn() / op.getGroups());
   Count window = mul(dimSize(filter, 1), dimSize(filter, 2));
-  accumulate(row.params, bits,
-             mul(mul(dimSize(filter, 0), window), perGroup));
+  accumulate(row.params, bits, mul(mul(dimSize(filter, 0), window), perGroup));
   addStorage(row, op.getFilter());
   if (Value mask = op.getFilterMask())
     addStorage(row, mask);
@@ -256,8 +254,7 @@ void SummaryBuilder::visitBDense(BDenseOp op) {
   Row &row = newPackedRow(op, op.getFilterMask(), op.getAcc().getType());
   unsigned bits = *row.weightBits;
   Count size = static_cast<int64_t>(op.getSize());
-  accumulate(row.params, bits,
-             mul(dimSize(op.getFilter().getType(), 0), size));
+  accumulate(row.params, bits, mul(dimSize(op.getFilter().getType(), 0), size));
   addStorage(row, op.getFilter());
   if (Value mask = op.getFilterMask())
     addStorage(row, mask);
@@ -490,8 +487,8 @@ std::string formatParams(const Row &row, unsigned bits) {
 /// The title's model name: the operation's own symbol name, or its only
 /// function's.
 std::string modelName(Operation *root) {
-  if (auto name = root->getAttrOfType<StringAttr>(
-          SymbolTable::getSymbolAttrName()))
+  if (auto name =
+          root->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
     return name.str();
   std::string name;
   int functions = 0;

@@ -17,8 +17,8 @@ struct BNNVerifyLoweredPass
     : public bnn::impl::BNNVerifyLoweredBase<BNNVerifyLoweredPass> {
   void runOnOperation() override {
     static const llvm::StringSet<> supported = {
-        "builtin", "func", "arith", "math", "tensor", "linalg",
-        "bufferization", "scf"};
+        "builtin", "func",   "arith",         "math",
+        "tensor",  "linalg", "bufferization", "scf"};
     bool failed = false;
     getOperation()->walk([&](Operation *op) {
       StringRef dialect = op->getName().getDialectNamespace();

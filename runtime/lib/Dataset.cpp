@@ -29,8 +29,8 @@ public:
     size_t done = 0;
     auto *bytes = static_cast<unsigned char *>(buffer);
     while (done < size) {
-      unsigned chunk = static_cast<unsigned>(
-          std::min<size_t>(size - done, 1u << 30));
+      unsigned chunk =
+          static_cast<unsigned>(std::min<size_t>(size - done, 1u << 30));
       int got = gzread(file, bytes + done, chunk);
       if (got < 0) {
         int code = 0;
@@ -41,8 +41,7 @@ public:
       }
       if (got == 0) {
         error = path + ": truncated: the " + what + " end after " +
-                std::to_string(done) + " of " + std::to_string(size) +
-                " bytes";
+                std::to_string(done) + " of " + std::to_string(size) + " bytes";
         return false;
       }
       done += static_cast<size_t>(got);
@@ -101,16 +100,14 @@ std::optional<Dataset> readIdx(const std::string &imagesPath,
   if (!labels.readHeader(0x00000801, labelDims))
     return std::nullopt;
   if (imageDims[0] != labelDims[0]) {
-    error = imagesPath + ": " + std::to_string(imageDims[0]) +
-            " images but " + labelsPath + " has " +
-            std::to_string(labelDims[0]) + " labels";
+    error = imagesPath + ": " + std::to_string(imageDims[0]) + " images but " +
+            labelsPath + " has " + std::to_string(labelDims[0]) + " labels";
     return std::nullopt;
   }
   if (imageDims[1] == 0 || imageDims[2] == 0 || imageDims[1] > 4096 ||
       imageDims[2] > 4096) {
     error = imagesPath + ": implausible image size " +
-            std::to_string(imageDims[1]) + " x " +
-            std::to_string(imageDims[2]);
+            std::to_string(imageDims[1]) + " x " + std::to_string(imageDims[2]);
     return std::nullopt;
   }
   Dataset data;

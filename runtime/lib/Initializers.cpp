@@ -20,7 +20,8 @@ uint64_t splitMix64(uint64_t &state) {
 std::vector<float> kaimingUniform(int64_t count, int64_t fanIn, uint64_t seed,
                                   uint64_t stream) {
   double bound = std::sqrt(6.0 / static_cast<double>(fanIn > 0 ? fanIn : 1));
-  uint64_t state = seed * 0x100000001B3ull ^ (stream + 1) * 0x9E3779B97F4A7C15ull;
+  uint64_t state =
+      seed * 0x100000001B3ull ^ (stream + 1) * 0x9E3779B97F4A7C15ull;
   std::vector<float> values(count);
   for (float &v : values) {
     // 53 random bits -> [0, 1) -> [-bound, bound).

@@ -54,7 +54,8 @@ float cosineLearningRate(float base, int64_t step, int64_t total,
     return base;
   double progress = std::min(1.0, static_cast<double>(step) / total);
   double cosine = 0.5 * (1.0 + std::cos(M_PI * progress));
-  return static_cast<float>(base * (floorFraction + (1.0 - floorFraction) * cosine));
+  return static_cast<float>(base *
+                            (floorFraction + (1.0 - floorFraction) * cosine));
 }
 
 } // namespace bnn::runtime

@@ -49,23 +49,23 @@ bool plotCurves(const std::vector<EpochRecord> &records,
       data << r.epoch << ' ' << r.trainLoss << ' ' << r.trainAccuracy << ' '
            << r.testAccuracy << '\n';
   }
-  std::string script =
-      "set terminal png size 900,420\n"
-      "set output " +
-      quoted(path) +
-      "\n"
-      "set multiplot layout 1,2\n"
-      "set xlabel 'epoch'\nset grid\n"
-      "set title 'train loss'\n"
-      "plot " +
-      quoted(dataPath) +
-      " using 1:2 with linespoints title 'loss'\n"
-      "set title 'accuracy'\nset key bottom right\n"
-      "plot " +
-      quoted(dataPath) + " using 1:3 with linespoints title 'train', " +
-      quoted(dataPath) +
-      " using 1:4 with linespoints title 'test'\n"
-      "unset multiplot\n";
+  std::string script = "set terminal png size 900,420\n"
+                       "set output " +
+                       quoted(path) +
+                       "\n"
+                       "set multiplot layout 1,2\n"
+                       "set xlabel 'epoch'\nset grid\n"
+                       "set title 'train loss'\n"
+                       "plot " +
+                       quoted(dataPath) +
+                       " using 1:2 with linespoints title 'loss'\n"
+                       "set title 'accuracy'\nset key bottom right\n"
+                       "plot " +
+                       quoted(dataPath) +
+                       " using 1:3 with linespoints title 'train', " +
+                       quoted(dataPath) +
+                       " using 1:4 with linespoints title 'test'\n"
+                       "unset multiplot\n";
   FILE *gnuplot = popen("gnuplot 2>&1", "w");
   bool ok = gnuplot != nullptr;
   if (ok) {

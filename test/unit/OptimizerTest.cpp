@@ -24,7 +24,8 @@ TEST(Adam, FirstStepIsLearningRateTimesSign) {
 // Both optimizers minimize f(p) = sum (p - t)^2.
 template <typename Optimizer>
 float minimizeQuadratic(Optimizer &opt, float lr, int steps) {
-  std::vector<float> p = {3.0f, -1.0f, 0.0f, 5.0f}, t = {1.0f, 2.0f, -3.0f, 0.5f};
+  std::vector<float> p = {3.0f, -1.0f, 0.0f, 5.0f},
+                     t = {1.0f, 2.0f, -3.0f, 0.5f};
   std::vector<float> g(4);
   for (int s = 0; s < steps; ++s) {
     for (int i = 0; i < 4; ++i)

@@ -57,8 +57,8 @@ inline float unpackedValue(const uint64_t *row, int64_t c, unsigned wordBits) {
 }
 
 /// Inverse of sign packing: rows * size floats in {-1, +1}.
-std::vector<float> unpackRows(const uint64_t *words, int64_t rows,
-                              int64_t size, unsigned wordBits);
+std::vector<float> unpackRows(const uint64_t *words, int64_t rows, int64_t size,
+                              unsigned wordBits);
 
 } // namespace bnn::ref
 

@@ -98,9 +98,9 @@ Tensor unpack(const PackedTensor &p, int64_t size);
 
 /// Attributes of bnn.bconv2d (and of the float conv2d below).
 struct Conv2DParams {
-  int64_t channelsIn = 0;                       // logical C of the input
-  std::array<int64_t, 2> strides = {1, 1};      // [sh, sw]
-  std::array<int64_t, 2> dilations = {1, 1};    // [dh, dw]
+  int64_t channelsIn = 0;                        // logical C of the input
+  std::array<int64_t, 2> strides = {1, 1};       // [sh, sw]
+  std::array<int64_t, 2> dilations = {1, 1};     // [dh, dw]
   std::array<int64_t, 4> padding = {0, 0, 0, 0}; // [top, bottom, left, right]
   int64_t padValue = 0;                          // 0: taps add 0; 1: x_hat = +1
   int64_t groups = 1;

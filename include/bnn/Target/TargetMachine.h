@@ -75,7 +75,8 @@ struct KernelTarget {
 
 /// The kernel target of a resolved description: the CPU's features as LLVM
 /// knows them, with `features` applied.
-llvm::Expected<KernelTarget> describeKernelTarget(const TargetDescription &target);
+llvm::Expected<KernelTarget>
+describeKernelTarget(const TargetDescription &target);
 
 /// A position-independent TargetMachine for `target` (from resolveTarget)
 /// at optimization level `optLevel` (0 to 3).

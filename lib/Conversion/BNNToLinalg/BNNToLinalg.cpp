@@ -10,9 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoweringUtils.h"
 #include "bnn/Conversion/Passes.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
-#include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -43,7 +43,6 @@ using namespace mlir::bnn::lowering;
 // Level 1
 //===----------------------------------------------------------------------===//
 
-
 /// x < 0 ? -1 : +1 (NaN, 0 and -0.0 give +1: `olt` is false for them).
 Value signOf(OpBuilder &b, Location loc, Value x) {
   Value zero = constantFloat(b, loc, x.getType(), 0.0);
@@ -63,18 +62,20 @@ struct LowerSign : public StaticShapeLowering<SignOp> {
     Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                          type.getElementType());
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    Value y = generic(rewriter, loc, init, op.getX(), {id, id},
-                      iterators(rank, 0),
-                      [](OpBuilder &b, Location l, ValueRange args) {
-                        yieldValue(b, l, signOf(b, l, args[0]));
-                      });
+    Value y =
+        generic(rewriter, loc, init, op.getX(), {id, id}, iterators(rank, 0),
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  yieldValue(b, l, signOf(b, l, args[0]));
+                });
     return y;
   }
 };
 
-struct LowerOrthonormalTransform : public StaticShapeLowering<OrthonormalTransformOp> {
+struct LowerOrthonormalTransform
+    : public StaticShapeLowering<OrthonormalTransformOp> {
   using StaticShapeLowering::StaticShapeLowering;
-  Value lower(OrthonormalTransformOp op, PatternRewriter &rewriter) const override {
+  Value lower(OrthonormalTransformOp op,
+              PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = op.getType();
@@ -84,8 +85,9 @@ struct LowerOrthonormalTransform : public StaticShapeLowering<OrthonormalTransfo
     SmallVector<unsigned> xDims = range(0, rank);
     xDims[axis] = rank;
     AffineMap xMap = selectDims(ctx, rank + 1, xDims);
-    AffineMap qMap = op.getTranspose() ? selectDims(ctx, rank + 1, {rank, axis})
-                                       : selectDims(ctx, rank + 1, {axis, rank});
+    AffineMap qMap = op.getTranspose()
+                         ? selectDims(ctx, rank + 1, {rank, axis})
+                         : selectDims(ctx, rank + 1, {axis, rank});
     AffineMap yMap = selectDims(ctx, rank + 1, range(0, rank));
     Value zero = constantFloat(rewriter, loc, type.getElementType(), 0.0);
     Value init = filledTensor(rewriter, loc, type.getShape(), zero);
@@ -93,8 +95,7 @@ struct LowerOrthonormalTransform : public StaticShapeLowering<OrthonormalTransfo
         rewriter, loc, init, {op.getX(), op.getQ()}, {xMap, qMap, yMap},
         iterators(rank, 1), [](OpBuilder &b, Location l, ValueRange args) {
           Value product = arith::MulFOp::create(b, l, args[1], args[0]);
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, args[2], product));
+          yieldValue(b, l, arith::AddFOp::create(b, l, args[2], product));
         });
     return y;
   }
@@ -117,8 +118,7 @@ struct LowerImportanceSign : public StaticShapeLowering<ImportanceSignOp> {
         {rewriter.getMultiDimIdentityMap(sRank),
          AffineMap::get(sRank, 0, {}, ctx)},
         iterators(0, sRank), [](OpBuilder &b, Location l, ValueRange args) {
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, args[1], args[0]));
+          yieldValue(b, l, arith::AddFOp::create(b, l, args[1], args[0]));
         });
 
     // sum_k s_k |x[o, k]| per output channel o (loop d0).
@@ -127,18 +127,18 @@ struct LowerImportanceSign : public StaticShapeLowering<ImportanceSignOp> {
     AffineMap oMap = selectDims(ctx, rank, {0});
     AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
     Value weighted = generic(
-        rewriter, loc, filledTensor(rewriter, loc, type.getShape().take_front(), zero),
+        rewriter, loc,
+        filledTensor(rewriter, loc, type.getShape().take_front(), zero),
         {op.getX(), op.getS()}, {xMap, sMap, oMap}, iterators(1, rank - 1),
         [](OpBuilder &b, Location l, ValueRange args) {
           Value absX = math::AbsFOp::create(b, l, args[0]);
           Value term = arith::MulFOp::create(b, l, args[1], absX);
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, args[2], term));
+          yieldValue(b, l, arith::AddFOp::create(b, l, args[2], term));
         });
 
     // y = alpha_o * sign(x), alpha_o = weighted_o / sum s (0 if sum s = 0).
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         elementType);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, type.getShape(), elementType);
     Value y = generic(
         rewriter, loc, init, {op.getX(), weighted, sumS},
         {xMap, oMap, scalarMap, xMap}, iterators(rank, 0),
@@ -149,8 +149,7 @@ struct LowerImportanceSign : public StaticShapeLowering<ImportanceSignOp> {
                                                total, zeroF);
           Value ratio = arith::DivFOp::create(b, l, weightedSum, total);
           Value alpha = arith::SelectOp::create(b, l, isZero, zeroF, ratio);
-          yieldValue(
-              b, l, arith::MulFOp::create(b, l, alpha, signOf(b, l, x)));
+          yieldValue(b, l, arith::MulFOp::create(b, l, alpha, signOf(b, l, x)));
         });
     return y;
   }
@@ -164,11 +163,11 @@ Value ternaryOf(OpBuilder &b, Location loc, Value x, Value delta) {
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, delta);
   Value below =
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, negDelta);
-  Value lowOrZero = arith::SelectOp::create(
-      b, loc, below, constantFloat(b, loc, type, -1.0),
-      constantFloat(b, loc, type, 0.0));
-  return arith::SelectOp::create(b, loc, above, constantFloat(b, loc, type, 1.0),
-                                 lowOrZero);
+  Value lowOrZero =
+      arith::SelectOp::create(b, loc, below, constantFloat(b, loc, type, -1.0),
+                              constantFloat(b, loc, type, 0.0));
+  return arith::SelectOp::create(b, loc, above,
+                                 constantFloat(b, loc, type, 1.0), lowOrZero);
 }
 
 struct LowerTernary : public StaticShapeLowering<TernaryOp> {
@@ -188,22 +187,23 @@ struct LowerTernary : public StaticShapeLowering<TernaryOp> {
     auto reduce = [&](bool count) {
       return generic(
           rewriter, loc, filledTensor(rewriter, loc, channels, zero),
-          {op.getX(), op.getDelta()}, {xMap, oMap, oMap}, iterators(1, rank - 1),
+          {op.getX(), op.getDelta()}, {xMap, oMap, oMap},
+          iterators(1, rank - 1),
           [count](OpBuilder &b, Location l, ValueRange args) {
             Value t = ternaryOf(b, l, args[0], args[1]);
             Value kept = arith::MulFOp::create(b, l, t, t); // 1 or 0
-            Value term = count ? kept
-                               : arith::MulFOp::create(
-                                     b, l, kept, math::AbsFOp::create(b, l, args[0]));
-            yieldValue(b, l,
-                                    arith::AddFOp::create(b, l, args[2], term));
+            Value term =
+                count ? kept
+                      : arith::MulFOp::create(
+                            b, l, kept, math::AbsFOp::create(b, l, args[0]));
+            yieldValue(b, l, arith::AddFOp::create(b, l, args[2], term));
           });
     };
     Value sums = reduce(/*count=*/false);
     Value counts = reduce(/*count=*/true);
 
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                         elementType);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, type.getShape(), elementType);
     Value y = generic(
         rewriter, loc, init, {op.getX(), op.getDelta(), sums, counts},
         {xMap, oMap, oMap, oMap, xMap}, iterators(rank, 0),
@@ -264,26 +264,26 @@ struct LowerSqRegularizer : public StaticShapeLowering<SqRegularizerOp> {
     AffineMap wMap = rewriter.getMultiDimIdentityMap(rank);
     AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
 
-    Value sumAbs = generic(
-        rewriter, loc, filledTensor(rewriter, loc, {}, zero), op.getW(),
-        {wMap, scalarMap}, iterators(0, rank),
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Value absW = math::AbsFOp::create(b, l, args[0]);
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, args[1], absW));
-        });
+    Value sumAbs =
+        generic(rewriter, loc, filledTensor(rewriter, loc, {}, zero), op.getW(),
+                {wMap, scalarMap}, iterators(0, rank),
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  Value absW = math::AbsFOp::create(b, l, args[0]);
+                  yieldValue(b, l, arith::AddFOp::create(b, l, args[1], absW));
+                });
 
     // Sum over i of min((u-1)^2, (u+1)^2, tan(beta) u^2), u = w / mean|w|;
     // an all-zero w has no scale and contributes 0.
     Value total = generic(
         rewriter, loc, filledTensor(rewriter, loc, {}, zero),
-        {op.getW(), sumAbs, op.getBeta()}, {wMap, scalarMap, scalarMap, scalarMap},
-        iterators(0, rank), [count](OpBuilder &b, Location l, ValueRange args) {
+        {op.getW(), sumAbs, op.getBeta()},
+        {wMap, scalarMap, scalarMap, scalarMap}, iterators(0, rank),
+        [count](OpBuilder &b, Location l, ValueRange args) {
           Type t = args[0].getType();
           Value zeroF = constantFloat(b, l, t, 0.0);
           Value one = constantFloat(b, l, t, 1.0);
-          Value mean =
-              arith::DivFOp::create(b, l, args[1], constantFloat(b, l, t, count));
+          Value mean = arith::DivFOp::create(b, l, args[1],
+                                             constantFloat(b, l, t, count));
           Value u = arith::DivFOp::create(b, l, args[0], mean);
           Value um1 = arith::SubFOp::create(b, l, u, one);
           Value up1 = arith::AddFOp::create(b, l, u, one);
@@ -297,19 +297,18 @@ struct LowerSqRegularizer : public StaticShapeLowering<SqRegularizerOp> {
           Value noScale = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
                                                 mean, zeroF);
           Value term = arith::SelectOp::create(b, l, noScale, zeroF, best);
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, args[3], term));
+          yieldValue(b, l, arith::AddFOp::create(b, l, args[3], term));
         });
 
     AffineMap scalar0 = AffineMap::get(0, 0, {}, ctx);
     Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{},
                                          elementType);
-    Value r = generic(rewriter, loc, init, total, {scalar0, scalar0}, {},
-                      [count](OpBuilder &b, Location l, ValueRange args) {
-                        Value n = constantFloat(b, l, args[0].getType(), count);
-                        yieldValue(
-                            b, l, arith::DivFOp::create(b, l, args[0], n));
-                      });
+    Value r =
+        generic(rewriter, loc, init, total, {scalar0, scalar0}, {},
+                [count](OpBuilder &b, Location l, ValueRange args) {
+                  Value n = constantFloat(b, l, args[0].getType(), count);
+                  yieldValue(b, l, arith::DivFOp::create(b, l, args[0], n));
+                });
     return r;
   }
 };
@@ -320,9 +319,10 @@ struct LowerSqRegularizer : public StaticShapeLowering<SqRegularizerOp> {
 
 /// OR-reduces one bit per element of [..., words, W] into [..., words]:
 /// bit b of a word is `predicate(element b)`.
-Value packBits(OpBuilder &b, Location loc, ValueRange split,
-               ArrayRef<AffineMap> inputMaps, RankedTensorType resultType,
-               function_ref<Value(OpBuilder &, Location, ValueRange)> predicate) {
+Value packBits(
+    OpBuilder &b, Location loc, ValueRange split, ArrayRef<AffineMap> inputMaps,
+    RankedTensorType resultType,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> predicate) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = resultType.getRank();
   Type wordType = resultType.getElementType();
@@ -340,8 +340,8 @@ Value packBits(OpBuilder &b, Location loc, ValueRange split,
         Value zeroWord = constantInt(nb, l, wordType, 0);
         Value set = predicate(nb, l, args.drop_back());
         Value contribution = arith::SelectOp::create(nb, l, set, bit, zeroWord);
-        yieldValue(
-            nb, l, arith::OrIOp::create(nb, l, args.back(), contribution));
+        yieldValue(nb, l,
+                   arith::OrIOp::create(nb, l, args.back(), contribution));
       });
 }
 
@@ -417,10 +417,10 @@ struct LowerPack : public StaticShapeLowering<PackOp> {
         rewriter, loc, op.getX(), {false}, resultType,
         [signPlane](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value zero = constantFloat(b, l, args[0].getType(), 0.0);
-          return arith::CmpFOp::create(
-              b, l,
-              signPlane ? arith::CmpFPredicate::OLT : arith::CmpFPredicate::UNE,
-              args[0], zero);
+          return arith::CmpFOp::create(b, l,
+                                       signPlane ? arith::CmpFPredicate::OLT
+                                                 : arith::CmpFPredicate::UNE,
+                                       args[0], zero);
         });
     return p;
   }
@@ -452,19 +452,21 @@ struct LowerUnpack : public StaticShapeLowering<UnpackOp> {
           Value shifted = arith::ShRUIOp::create(b, l, args[0], shift);
           Value bit = arith::AndIOp::create(b, l, shifted,
                                             constantInt(b, l, wordType, 1));
-          Value isNegative = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::ne, bit, constantInt(b, l, wordType, 0));
+          Value isNegative =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, bit,
+                                    constantInt(b, l, wordType, 0));
           Type f = args[1].getType();
-          yieldValue(
-              b, l,
-              arith::SelectOp::create(b, l, isNegative, constantFloat(b, l, f, -1.0),
-                                      constantFloat(b, l, f, 1.0)));
+          yieldValue(b, l,
+                     arith::SelectOp::create(b, l, isNegative,
+                                             constantFloat(b, l, f, -1.0),
+                                             constantFloat(b, l, f, 1.0)));
         });
     SmallVector<ReassociationIndices> reassociation;
     for (unsigned i = 0; i + 1 < rank; ++i)
       reassociation.push_back({i});
     reassociation.push_back({rank - 1, rank});
-    Value flat = tensor::CollapseShapeOp::create(rewriter, loc, split, reassociation);
+    Value flat =
+        tensor::CollapseShapeOp::create(rewriter, loc, split, reassociation);
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
     for (int64_t d : resultType.getShape())
@@ -493,13 +495,15 @@ struct LowerBConv2D : public StaticShapeLowering<BConv2DOp> {
     int64_t filterWords = filterType.getDimSize(3);
     int64_t height = inputType.getDimSize(1), width = inputType.getDimSize(2);
     int64_t outH = resultType.getDimSize(1), outW = resultType.getDimSize(2);
-    int64_t kernelH = filterType.getDimSize(1), kernelW = filterType.getDimSize(2);
+    int64_t kernelH = filterType.getDimSize(1),
+            kernelW = filterType.getDimSize(2);
 
     // Padded taps read the word 0 (all +1). With pad_value = 0 they are
     // masked out below, so they contribute nothing.
     Value zeroWord = constantInt(rewriter, loc, wordType, 0);
-    Value input = pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
-                      {0, padding[1], padding[3], 0}, zeroWord);
+    Value input =
+        pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
+            {0, padding[1], padding[3], 0}, zeroWord);
 
     // Loops: d0 n, d1 oh, d2 ow, d3 o | d4 kh, d5 kw, d6 word.
     AffineExpr n = getAffineDimExpr(0, ctx), oh = getAffineDimExpr(1, ctx),
@@ -545,10 +549,12 @@ struct LowerBConv2D : public StaticShapeLowering<BConv2DOp> {
                                          DenseElementsAttr::get(type, values))
             .getResult();
       };
-      addInput(tapMask(outH, kernelH, strides[0], dilations[0], padding[0], height),
-               AffineMap::get(7, 0, {oh, kh}, ctx));
-      addInput(tapMask(outW, kernelW, strides[1], dilations[1], padding[2], width),
-               AffineMap::get(7, 0, {ow, kw}, ctx));
+      addInput(
+          tapMask(outH, kernelH, strides[0], dilations[0], padding[0], height),
+          AffineMap::get(7, 0, {oh, kh}, ctx));
+      addInput(
+          tapMask(outW, kernelW, strides[1], dilations[1], padding[2], width),
+          AffineMap::get(7, 0, {ow, kw}, ctx));
     }
     maps.push_back(AffineMap::get(7, 0, {n, oh, ow, o}, ctx));
 
@@ -597,8 +603,9 @@ struct LowerBMaxPool2D : public StaticShapeLowering<BMaxPool2DOp> {
                       padding = op.getPadding();
     // Padded taps are all ones, the identity of AND: they are ignored.
     Value ones = constantInt(rewriter, loc, wordType, -1);
-    Value input = pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
-                      {0, padding[1], padding[3], 0}, ones);
+    Value input =
+        pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
+            {0, padding[1], padding[3], 0}, ones);
     ArrayRef<int64_t> shape = resultType.getShape();
     if (kernel[0] * kernel[1] > kMaxPoolTapOperands)
       return lowerAsWindowReduction(op, input, ones, rewriter);
@@ -632,8 +639,8 @@ struct LowerBMaxPool2D : public StaticShapeLowering<BMaxPool2DOp> {
     auto resultType = op.getOutput().getType();
     ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides();
     // The window's extent, as linalg pooling ops carry it.
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
-                                           rewriter.getI8Type());
+    Value window =
+        tensor::EmptyOp::create(rewriter, loc, kernel, rewriter.getI8Type());
     // Loops: d0 n, d1 oh, d2 ow, d3 c | d4 kh, d5 kw.
     AffineExpr n = getAffineDimExpr(0, ctx), oh = getAffineDimExpr(1, ctx),
                ow = getAffineDimExpr(2, ctx), c = getAffineDimExpr(3, ctx),
@@ -669,8 +676,7 @@ struct LowerScale : public StaticShapeLowering<ScaleOp> {
         [](OpBuilder &b, Location l, ValueRange args) {
           Value acc = arith::SIToFPOp::create(b, l, args[1].getType(), args[0]);
           Value scaled = arith::MulFOp::create(b, l, acc, args[1]);
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, scaled, args[2]));
+          yieldValue(b, l, arith::AddFOp::create(b, l, scaled, args[2]));
         });
     return y;
   }

@@ -120,7 +120,8 @@ Value logicalBitsMask(OpBuilder &b, Location loc, int64_t size,
 
 /// popcount(m) - 2 * popcount((a XOR f) AND m), as an i32.
 Value maskedDot(OpBuilder &b, Location loc, Value a, Value f, Value m) {
-  Value diff = arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, a, f), m);
+  Value diff =
+      arith::AndIOp::create(b, loc, arith::XOrIOp::create(b, loc, a, f), m);
   Value kept = math::CtPopOp::create(b, loc, m);
   Value flipped = math::CtPopOp::create(b, loc, diff);
   Value twice = arith::AddIOp::create(b, loc, flipped, flipped);
@@ -147,6 +148,5 @@ void accumulateMaskedDot(OpBuilder &b, Location loc, ValueRange args) {
   Value dot = maskedDot(b, loc, args[0], args[1], m);
   yieldValue(b, loc, arith::AddIOp::create(b, loc, args.back(), dot));
 }
-
 
 } // namespace mlir::bnn::lowering

@@ -84,8 +84,8 @@ Value blockOutputChannels(OpBuilder &b, Location loc, Value filter,
   for (int64_t i = 2, e = type.getRank() + 1; i < e; ++i)
     permutation.push_back(i);
   permutation.push_back(1);
-  Value init = tensor::EmptyOp::create(b, loc, blockedShape,
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, blockedShape, type.getElementType());
   return linalg::TransposeOp::create(b, loc, split, init, permutation)
       .getResult()[0];
 }
@@ -184,8 +184,9 @@ Value countFilterBits(OpBuilder &b, Location loc, const BlockedOperands &ops,
   // Without a mask every logical bit is live: a fill, not a splat constant
   // (which would be stored element by element in the object).
   if (!setBits && !ops.mask)
-    return filledTensor(b, loc, resultShape,
-                        constantInt(b, loc, i32, ops.logicalSize * reducedTaps));
+    return filledTensor(
+        b, loc, resultShape,
+        constantInt(b, loc, i32, ops.logicalSize * reducedTaps));
 
   SmallVector<unsigned> order(kept);
   llvm::append_range(order, reduced);
@@ -212,16 +213,15 @@ Value countFilterBits(OpBuilder &b, Location loc, const BlockedOperands &ops,
   maps.push_back(selectDims(ctx, rank, range(0, kept.size())));
   Value zero = filledTensor(b, loc, resultShape, constantInt(b, loc, i32, 0));
   Type wordType = ops.wordType;
-  return generic(b, loc, zero, inputs, maps,
-                 iterators(kept.size(), reduced.size()),
-                 [&](OpBuilder &nb, Location l, ValueRange args) {
-                   Value word = setBits ? args[0]
-                                        : constantInt(nb, l, wordType, -1);
-                   word = applyMasks(nb, l, word, args.drop_front().drop_back());
-                   yieldValue(nb, l,
-                              arith::AddIOp::create(nb, l, args.back(),
-                                                    popcountI32(nb, l, word)));
-                 });
+  return generic(
+      b, loc, zero, inputs, maps, iterators(kept.size(), reduced.size()),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value word = setBits ? args[0] : constantInt(nb, l, wordType, -1);
+        word = applyMasks(nb, l, word, args.drop_front().drop_back());
+        yieldValue(nb, l,
+                   arith::AddIOp::create(nb, l, args.back(),
+                                         popcountI32(nb, l, word)));
+      });
 }
 
 /// S += popcount((x XOR w) AND masks) over the words, for one tap of a
@@ -248,15 +248,14 @@ Value accumulateXorPopcount(OpBuilder &b, Location loc, Value acc, Value input,
     maps.push_back(selectDims(ctx, loops, {word}));
   }
   maps.push_back(selectDims(ctx, loops, range(0, leadingLoops + 2)));
-  return generic(b, loc, acc, inputs, maps, iterators(leadingLoops + 2, 1),
-                 [](OpBuilder &nb, Location l, ValueRange args) {
-                   Value diff = arith::XOrIOp::create(nb, l, args[0], args[1]);
-                   diff = applyMasks(nb, l, diff,
-                                     args.drop_front(2).drop_back());
-                   Value count = math::CtPopOp::create(nb, l, diff);
-                   yieldValue(nb, l,
-                              arith::AddIOp::create(nb, l, args.back(), count));
-                 });
+  return generic(
+      b, loc, acc, inputs, maps, iterators(leadingLoops + 2, 1),
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        Value diff = arith::XOrIOp::create(nb, l, args[0], args[1]);
+        diff = applyMasks(nb, l, diff, args.drop_front(2).drop_back());
+        Value count = math::CtPopOp::create(nb, l, diff);
+        yieldValue(nb, l, arith::AddIOp::create(nb, l, args.back(), count));
+      });
 }
 
 /// acc = C0 - 2 * S (+ the corrections), the epilogue bnn-tile tiles.
@@ -320,8 +319,8 @@ borderRuns(ArrayRef<SmallVector<int32_t>> invalid) {
 }
 
 Value invalidTapConstant(OpBuilder &b, Location loc,
-                         ArrayRef<SmallVector<int32_t>> invalid,
-                         int64_t begin, int64_t end) {
+                         ArrayRef<SmallVector<int32_t>> invalid, int64_t begin,
+                         int64_t end) {
   SmallVector<int32_t> flat;
   for (int64_t i = begin; i < end; ++i)
     llvm::append_range(flat, invalid[i]);
@@ -386,8 +385,8 @@ Value tapCorrection(OpBuilder &b, Location loc, Value rowInvalid,
 template <typename OpTy>
 struct BlockedLowering : public OpRewritePattern<OpTy> {
   BlockedLowering(MLIRContext *ctx, int64_t channelBlock)
-      : OpRewritePattern<OpTy>(ctx, /*benefit=*/2),
-        channelBlock(channelBlock) {}
+      : OpRewritePattern<OpTy>(ctx, /*benefit=*/2), channelBlock(channelBlock) {
+  }
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const final {
@@ -426,10 +425,10 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
         blockOperands(rewriter, loc, op.getFilter(), op.getFilterMask(),
                       op.getChannelsIn(), channelBlock);
     // Padded taps read the word 0: +1 everywhere.
-    Value input = pad(rewriter, loc, op.getInput(),
-                      {0, padding[0], padding[2], 0},
-                      {0, padding[1], padding[3], 0},
-                      constantInt(rewriter, loc, ops.wordType, 0));
+    Value input =
+        pad(rewriter, loc, op.getInput(), {0, padding[0], padding[2], 0},
+            {0, padding[1], padding[3], 0},
+            constantInt(rewriter, loc, ops.wordType, 0));
 
     // S over the taps, one generic per tap on a strided slice of the input.
     SmallVector<int64_t> accShape = {batch, outH, outW, ops.blocks, ops.block};
@@ -453,8 +452,8 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
     };
     for (int64_t kh = 0; kh < kernelH; ++kh)
       for (int64_t kw = 0; kw < kernelW; ++kw) {
-        auto tapType = RankedTensorType::get({batch, outH, outW, words},
-                                             ops.wordType);
+        auto tapType =
+            RankedTensorType::get({batch, outH, outW, words}, ops.wordType);
         Value tap = tensor::ExtractSliceOp::create(
             rewriter, loc, tapType, input,
             indices({0, kh * dilations[0], kw * dilations[1], 0}),
@@ -472,8 +471,8 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
     bool zeroPadding = op.getPadValue() == 0;
     auto rowInvalid = invalidTaps(outH, kernelH, strides[0], dilations[0],
                                   padding[0], height);
-    auto colInvalid = invalidTaps(outW, kernelW, strides[1], dilations[1],
-                                  padding[2], width);
+    auto colInvalid =
+        invalidTaps(outW, kernelW, strides[1], dilations[1], padding[2], width);
     auto rowRuns = zeroPadding ? borderRuns(rowInvalid)
                                : SmallVector<std::pair<int64_t, int64_t>>{};
     auto colRuns = zeroPadding ? borderRuns(colInvalid)
@@ -502,9 +501,8 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
           invalidTapConstant(rewriter, loc, colInvalid, 0, outW), live, set));
       correctionMaps.push_back(selectDims(ctx, 5, {2, 3, 4}));
     }
-    Value acc =
-        epilogue(rewriter, loc, popcounts, liveTotal, corrections,
-                 correctionMaps);
+    Value acc = epilogue(rewriter, loc, popcounts, liveTotal, corrections,
+                         correctionMaps);
 
     // Taps outside in both directions were corrected twice: once more, off.
     for (auto [rowBegin, rowEnd] : rowRuns)
@@ -516,15 +514,15 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
             live, set);
         SmallVector<int64_t> offsets = {0, rowBegin, colBegin, 0, 0};
         SmallVector<int64_t> sizes = {batch, rowEnd - rowBegin,
-                                      colEnd - colBegin, ops.blocks,
-                                      ops.block};
+                                      colEnd - colBegin, ops.blocks, ops.block};
         auto sliceType = RankedTensorType::get(sizes, rewriter.getI32Type());
         Value slice = tensor::ExtractSliceOp::create(
             rewriter, loc, sliceType, acc, indices(offsets), indices(sizes),
             indices({1, 1, 1, 1, 1}));
         Value fixed = generic(
             rewriter, loc, slice, corner,
-            {selectDims(ctx, 5, {1, 2, 3, 4}), rewriter.getMultiDimIdentityMap(5)},
+            {selectDims(ctx, 5, {1, 2, 3, 4}),
+             rewriter.getMultiDimIdentityMap(5)},
             iterators(5, 0), [](OpBuilder &nb, Location l, ValueRange args) {
               yieldValue(nb, l, arith::SubIOp::create(nb, l, args[1], args[0]));
             });
@@ -532,8 +530,8 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
                                             indices(offsets), indices(sizes),
                                             indices({1, 1, 1, 1, 1}));
       }
-    rewriter.replaceOp(op, unblockOutputChannels(rewriter, loc, acc,
-                                                 resultType));
+    rewriter.replaceOp(op,
+                       unblockOutputChannels(rewriter, loc, acc, resultType));
     return success();
   }
 };

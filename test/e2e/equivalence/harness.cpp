@@ -142,12 +142,14 @@ int main(int argc, char **argv) {
         int ca = argmax(o), cb = argmax(r);
         ++classCount[cb];
         if (ca != cb) {
-          std::printf("FAIL %s input %d row %d: predicted class opt %d ref %d\n",
-                      m.name, in, n, ca, cb);
+          std::printf(
+              "FAIL %s input %d row %d: predicted class opt %d ref %d\n",
+              m.name, in, n, ca, cb);
           ok = false;
         }
         if (verbose) {
-          std::printf("  %s input %d row %d class %d logits", m.name, in, n, cb);
+          std::printf("  %s input %d row %d class %d logits", m.name, in, n,
+                      cb);
           for (int k = 0; k < kClasses; ++k)
             std::printf(" %.6g", r[k]);
           std::printf("\n");
@@ -178,7 +180,8 @@ int main(int argc, char **argv) {
             if (!(diff <= kTol * (1.0 + std::fabs(e[k])))) {
               std::printf("FAIL %s oracle %d row %d logit %d: %s %.9g, "
                           "simulation %.9g\n",
-                          m.name, j, n, k, v == 0 ? "ref" : "opt", got[k], e[k]);
+                          m.name, j, n, k, v == 0 ? "ref" : "opt", got[k],
+                          e[k]);
               ok = false;
             }
           }
@@ -200,8 +203,8 @@ int main(int argc, char **argv) {
       distinct += c > 0;
     std::printf("%s %s: %s; %ld/%ld logits bit-identical, max |diff| %.3g, "
                 "%d distinct classes [%s]\n",
-                modelFailures ? "FAILED" : "ok", m.name,
-                m.desc, exact, total, maxDiff, distinct,
+                modelFailures ? "FAILED" : "ok", m.name, m.desc, exact, total,
+                maxDiff, distinct,
                 m.finalSign ? "signs: exact" : "bnn.scale path: rounding");
   }
   std::printf("%ld passed, %ld failed\n", passed, failed);

@@ -34,7 +34,8 @@ public:
       return failure();
     if (TypeRange(inferred) != op->getResultTypes())
       return op->emitOpError("expected result type ")
-             << inferred.front() << " (computed from operands and attributes), got "
+             << inferred.front()
+             << " (computed from operands and attributes), got "
              << op->getResultTypes().front();
     return success();
   }

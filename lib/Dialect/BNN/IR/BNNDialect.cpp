@@ -11,8 +11,8 @@
 using namespace mlir;
 using namespace mlir::bnn;
 
-#include "bnn/Dialect/BNN/BNNOpsDialect.cpp.inc"
 #include "bnn/Dialect/BNN/BNNEnums.cpp.inc"
+#include "bnn/Dialect/BNN/BNNOpsDialect.cpp.inc"
 #define GET_ATTRDEF_CLASSES
 #include "bnn/Dialect/BNN/BNNAttrs.cpp.inc"
 

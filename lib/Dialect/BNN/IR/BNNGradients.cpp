@@ -17,8 +17,7 @@ using namespace mlir::bnn;
 
 namespace {
 /// g(x), the estimator's derivative of sign at x (a scalar).
-Value signDerivative(OpBuilder &b, Location loc, Value x,
-                     Estimator estimator) {
+Value signDerivative(OpBuilder &b, Location loc, Value x, Estimator estimator) {
   auto cst = [&](double v) { return floatConstant(b, loc, x.getType(), v); };
   Value ax = math::AbsFOp::create(b, loc, x);
   Value inside =
@@ -72,8 +71,8 @@ LogicalResult SignOp::buildOperandAdjoints(OpBuilder &b,
   AffineMap id = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                       type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   adjoints[0] =
       linalg::GenericOp::create(
           b, loc, type, ValueRange{getX(), dy}, init,

@@ -47,8 +47,7 @@ struct Reporter {
   std::optional<Location> loc;
   StringRef opName;
 
-  template <typename... Args>
-  LogicalResult fail(const Args &...args) const {
+  template <typename... Args> LogicalResult fail(const Args &...args) const {
     if (loc) {
       InFlightDiagnostic diag = mlir::emitError(*loc);
       diag << "'" << opName << "' op ";
@@ -87,8 +86,8 @@ static LogicalResult checkList(const Reporter &rep, StringRef name,
                                ArrayRef<int64_t> values, size_t length,
                                int64_t minValue) {
   if (values.size() != length)
-    return rep.fail("expected ", name, " to have ", length,
-                    " elements, got ", values.size());
+    return rep.fail("expected ", name, " to have ", length, " elements, got ",
+                    values.size());
   for (int64_t v : values)
     if (v < minValue || v > kMaxAttrValue)
       return rep.fail("expected every element of ", name, " in [", minValue,
@@ -140,9 +139,8 @@ static LogicalResult checkWords(const Reporter &rep, StringRef what,
     return success();
   int64_t expected = ref::packedWords(logicalSize, wordBits);
   if (actual != expected)
-    return rep.fail("expected ", what, " words ", expected, " (", sizeText,
-                    " ", logicalSize, ", i", wordBits, " words), got ",
-                    actual);
+    return rep.fail("expected ", what, " words ", expected, " (", sizeText, " ",
+                    logicalSize, ", i", wordBits, " words), got ", actual);
   return success();
 }
 
@@ -453,9 +451,10 @@ OpFoldResult TernaryOp::fold(FoldAdaptor adaptor) {
 // SqRegularizerOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SqRegularizerOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+SqRegularizerOp::inferReturnTypes(MLIRContext *context,
+                                  std::optional<Location> loc, Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
   Reporter rep{loc, getOperationName()};
   auto wType = dyn_cast<RankedTensorType>(adaptor.getW().getType());
   auto betaType = dyn_cast<RankedTensorType>(adaptor.getBeta().getType());
@@ -465,8 +464,7 @@ LogicalResult SqRegularizerOp::inferReturnTypes(
     return rep.fail("expected beta to be a 0-d tensor, got ", betaType);
   if (wType.getElementType() != betaType.getElementType())
     return rep.fail("expected w and beta of one element type, got ",
-                    wType.getElementType(), " and ",
-                    betaType.getElementType());
+                    wType.getElementType(), " and ", betaType.getElementType());
   inferred.push_back(RankedTensorType::get({}, wType.getElementType()));
   return success();
 }
@@ -555,10 +553,11 @@ struct PackOfCollapse : public OpRewritePattern<PackOp> {
       return rewriter.notifyMatchFailure(op, "rows are not whole words");
     SmallVector<int64_t> packedShape(sourceType.getShape());
     packedShape.back() /= wordBits;
-    Value packed = PackOp::create(
-        rewriter, op.getLoc(),
-        RankedTensorType::get(packedShape, op.getP().getType().getElementType()),
-        collapse.getSrc(), op.getPlane());
+    Value packed =
+        PackOp::create(rewriter, op.getLoc(),
+                       RankedTensorType::get(
+                           packedShape, op.getP().getType().getElementType()),
+                       collapse.getSrc(), op.getPlane());
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, op.getP().getType(), packed, collapse.getReassociationIndices());
     return success();
@@ -620,12 +619,10 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
 
 /// Input, filter and optional mask of bconv2d and bdense: ranks, one word
 /// width, mask typed like the filter.
-static LogicalResult checkPackedOperands(const Reporter &rep, Type input,
-                                         Type filter, Type mask, int64_t rank,
-                                         StringRef layout,
-                                         RankedTensorType &inputType,
-                                         RankedTensorType &filterType,
-                                         unsigned &wordBits) {
+static LogicalResult
+checkPackedOperands(const Reporter &rep, Type input, Type filter, Type mask,
+                    int64_t rank, StringRef layout, RankedTensorType &inputType,
+                    RankedTensorType &filterType, unsigned &wordBits) {
   inputType = dyn_cast<RankedTensorType>(input);
   filterType = dyn_cast<RankedTensorType>(filter);
   if (!inputType || !filterType)
@@ -637,7 +634,8 @@ static LogicalResult checkPackedOperands(const Reporter &rep, Type input,
     return rep.fail("expected filter of rank ", rank, ", got rank ",
                     filterType.getRank());
   wordBits = getWordBits(inputType.getElementType());
-  if (wordBits == 0 || filterType.getElementType() != inputType.getElementType())
+  if (wordBits == 0 ||
+      filterType.getElementType() != inputType.getElementType())
     return rep.fail("expected input and filter to share one word type (i32 "
                     "or i64), got ",
                     inputType.getElementType(), " and ",
@@ -702,7 +700,8 @@ LogicalResult BConv2DOp::inferReturnTypes(MLIRContext *context,
                         "channels per group", wordBits)))
     return failure();
 
-  int64_t kernelH = filterType.getDimSize(1), kernelW = filterType.getDimSize(2);
+  int64_t kernelH = filterType.getDimSize(1),
+          kernelW = filterType.getDimSize(2);
   FailureOr<int64_t> outH =
       windowOutputSize(inputType.getDimSize(1), kernelH, strides[0],
                        dilations[0], padding[0], padding[1]);
@@ -710,11 +709,11 @@ LogicalResult BConv2DOp::inferReturnTypes(MLIRContext *context,
       windowOutputSize(inputType.getDimSize(2), kernelW, strides[1],
                        dilations[1], padding[2], padding[3]);
   if (failed(outH) || failed(outW))
-    return rep.fail("expected the dilated kernel ", shapeText({kernelH, kernelW}),
-                    " (dilations ", shapeText(dilations),
-                    ") to fit in the padded input ",
-                    shapeText({inputType.getDimSize(1), inputType.getDimSize(2)}),
-                    " (padding ", shapeText(padding), ")");
+    return rep.fail(
+        "expected the dilated kernel ", shapeText({kernelH, kernelW}),
+        " (dilations ", shapeText(dilations), ") to fit in the padded input ",
+        shapeText({inputType.getDimSize(1), inputType.getDimSize(2)}),
+        " (padding ", shapeText(padding), ")");
   SmallVector<int64_t> shape = {inputType.getDimSize(0), *outH, *outW,
                                 outChannels};
   if (failed(checkNonEmpty(rep, shape)))
@@ -789,15 +788,18 @@ LogicalResult BMaxPool2DOp::inferReturnTypes(MLIRContext *context,
     return rep.fail("expected padding ", shapeText(padding),
                     " smaller than the kernel ", shapeText(kernel),
                     " along each axis");
-  FailureOr<int64_t> outH = windowOutputSize(
-      inputType.getDimSize(1), kernel[0], strides[0], 1, padding[0], padding[1]);
-  FailureOr<int64_t> outW = windowOutputSize(
-      inputType.getDimSize(2), kernel[1], strides[1], 1, padding[2], padding[3]);
+  FailureOr<int64_t> outH =
+      windowOutputSize(inputType.getDimSize(1), kernel[0], strides[0], 1,
+                       padding[0], padding[1]);
+  FailureOr<int64_t> outW =
+      windowOutputSize(inputType.getDimSize(2), kernel[1], strides[1], 1,
+                       padding[2], padding[3]);
   if (failed(outH) || failed(outW))
-    return rep.fail("expected the kernel ", shapeText(kernel),
-                    " to fit in the padded input ",
-                    shapeText({inputType.getDimSize(1), inputType.getDimSize(2)}),
-                    " (padding ", shapeText(padding), ")");
+    return rep.fail(
+        "expected the kernel ", shapeText(kernel),
+        " to fit in the padded input ",
+        shapeText({inputType.getDimSize(1), inputType.getDimSize(2)}),
+        " (padding ", shapeText(padding), ")");
   SmallVector<int64_t> shape = {inputType.getDimSize(0), *outH, *outW,
                                 inputType.getDimSize(3)};
   if (failed(checkNonEmpty(rep, shape)))
@@ -854,11 +856,10 @@ LogicalResult ThresholdOp::verify() {
   RankedTensorType accType = getAcc().getType();
   if (accType.getRank() < 1)
     return rep.fail("expected acc of rank >= 1, got ", accType);
-  if (failed(checkPerChannel(rep, "threshold", getThreshold().getType(),
-                             accType)))
+  if (failed(
+          checkPerChannel(rep, "threshold", getThreshold().getType(), accType)))
     return failure();
-  return checkPackedShape(rep, accType, "acc", getOutput().getType(),
-                          "result");
+  return checkPackedShape(rep, accType, "acc", getOutput().getType(), "result");
 }
 
 #define GET_OP_CLASSES

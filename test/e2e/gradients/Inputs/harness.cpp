@@ -67,8 +67,8 @@ bool matches(const std::vector<float> &got, const std::vector<float> &want,
              std::string &detail, const char *what) {
   for (size_t i = 0; i < got.size(); ++i)
     if (!close(got[i], want[i], 1e-4, 1e-6)) {
-      detail = std::string(what) + "[" + std::to_string(i) + "] = " +
-               std::to_string(got[i]) + ", expected " +
+      detail = std::string(what) + "[" + std::to_string(i) +
+               "] = " + std::to_string(got[i]) + ", expected " +
                std::to_string(want[i]);
       return false;
     }
