@@ -19,8 +19,8 @@ PACKAGES=(
   qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
   # the demo's data set; gnuplot draws bnn-train's --plot curves
   dataset-fashion-mnist gnuplot-nox
-  # the test command's format check
-  clang-format-22
+  # the test command's format check; libFuzzer and the sanitizer runtimes
+  clang-format-22 libclang-rt-22-dev
 )
 for group in "$@"; do
   case "$group" in

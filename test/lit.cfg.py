@@ -28,6 +28,7 @@ tools = [
     "bnn-opt",
     "bnn-compile",
     "bnn-train",
+    ToolSubst("bnn-fuzz", unresolved="ignore"),
     # Object inspection for bnn-compile's output (Debian's llvm-22 package).
     "llvm-nm",
     "llvm-objdump",
@@ -81,3 +82,8 @@ fashion_mnist = "/usr/share/datasets/fashion-mnist"
 if os.path.exists(os.path.join(fashion_mnist, "train-images-idx3-ubyte.gz")):
     config.available_features.add("fashion-mnist")
     config.substitutions.append(("%fashion_mnist", fashion_mnist))
+
+# The libFuzzer target exists when clang's fuzzer runtime was found at
+# configure time (libclang-rt-22-dev).
+if config.bnn_have_libfuzzer:
+    config.available_features.add("libfuzzer")

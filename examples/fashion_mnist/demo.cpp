@@ -34,6 +34,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifndef DEMO_NO_ZLIB
@@ -60,6 +61,14 @@ const char *const kClassNames[10] = {
 struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// The value of a reference result; an error (arguments the reference
+/// rejects) is reported like any other error: one line, exit status 2.
+template <typename T> T checked(ref::Result<T> result) {
+  if (!result)
+    throw std::runtime_error(result.error());
+  return std::move(result).value();
+}
 
 //===----------------------------------------------------------------------===//
 // IDX files
@@ -327,14 +336,14 @@ public:
     conv1B_ = get("conv1.b", {16}).data;
     bn1_ = getBatchNorm("bn1", 16);
     // The binary weights: importance_sign(W, S), as the model computes them.
-    conv2W_ = ref::importanceSign(get("conv2.w", {32, 3, 3, 16}),
-                                  get("conv2.s", {3, 3, 16}));
+    conv2W_ = checked(ref::importanceSign(get("conv2.w", {32, 3, 3, 16}),
+                                          get("conv2.s", {3, 3, 16})));
     bn2_ = getBatchNorm("bn2", 32);
-    conv3W_ = ref::importanceSign(get("conv3.w", {32, 3, 3, 32}),
-                                  get("conv3.s", {3, 3, 32}));
+    conv3W_ = checked(ref::importanceSign(get("conv3.w", {32, 3, 3, 32}),
+                                          get("conv3.s", {3, 3, 32})));
     bn3_ = getBatchNorm("bn3", 32);
-    dense4W_ =
-        ref::importanceSign(get("dense4.w", {64, 288}), get("dense4.s", {288}));
+    dense4W_ = checked(ref::importanceSign(get("dense4.w", {64, 288}),
+                                           get("dense4.s", {288})));
     bn4_ = getBatchNorm("bn4", 64);
     dense5W_ = get("dense5.w", {10, 64});
     dense5B_ = get("dense5.b", {10}).data;
@@ -352,24 +361,24 @@ public:
 
     // conv1 (float) + bias, BN, sign.
     pad1.channelsIn = 1;
-    ref::Tensor h = ref::conv2d(x, conv1W_, pad1, 0.0f);
+    ref::Tensor h = checked(ref::conv2d(x, conv1W_, pad1, 0.0f));
     addBias(h, conv1B_);
     h = signOfBatchNorm(h, bn1_);
     // conv2 (binary), BN, sign, max pool.
     pad1.channelsIn = 16;
-    h = ref::conv2d(h, conv2W_, pad1, 0.0f);
-    h = ref::maxPool2d(signOfBatchNorm(h, bn2_), pool2);
+    h = checked(ref::conv2d(h, conv2W_, pad1, 0.0f));
+    h = checked(ref::maxPool2d(signOfBatchNorm(h, bn2_), pool2));
     // conv3 (binary, stride 2), BN, sign, max pool.
     ref::Conv2DParams pad1Stride2 = pad1;
     pad1Stride2.channelsIn = 32;
     pad1Stride2.strides = {2, 2};
-    h = ref::conv2d(h, conv3W_, pad1Stride2, 0.0f);
-    h = ref::maxPool2d(signOfBatchNorm(h, bn3_), pool2);
+    h = checked(ref::conv2d(h, conv3W_, pad1Stride2, 0.0f));
+    h = checked(ref::maxPool2d(signOfBatchNorm(h, bn3_), pool2));
     // Flatten (h, w, c): row-major data is already in that order.
-    h.shape = {1, ref::numElements(h.shape)};
+    h.shape = {1, checked(ref::numElements(h.shape))};
     // dense4 (binary), BN, sign; dense5 (float) + bias.
-    h = signOfBatchNorm(ref::dense(h, dense4W_), bn4_);
-    h = ref::dense(h, dense5W_);
+    h = signOfBatchNorm(checked(ref::dense(h, dense4W_)), bn4_);
+    h = checked(ref::dense(h, dense5W_));
     addBias(h, dense5B_);
     return h.data;
   }
@@ -415,7 +424,7 @@ private:
       t.data[i] = scaled + bn.beta[o];
       smallestSignInput_ = std::min(smallestSignInput_, std::fabs(t.data[i]));
     }
-    return ref::sign(t);
+    return checked(ref::sign(t));
   }
 
   const std::map<std::string, ref::Tensor> &weights_;

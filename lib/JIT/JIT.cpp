@@ -1,10 +1,8 @@
 //===- JIT.cpp - Compile a model in process and call it ------------------===//
 
 #include "bnn/JIT/JIT.h"
-#include "bnn/Pipelines/Pipelines.h"
-#include "bnn/Target/TargetMachine.h"
+#include "bnn/Pipelines/ModelCompiler.h"
 
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/IR/IRBuilder.h"
@@ -50,32 +48,23 @@ CompiledModel::~CompiledModel() = default;
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
 CompiledModel::compile(ModuleOp module, llvm::ArrayRef<std::string> functions) {
-  initializeTargets();
-  llvm::Expected<TargetDescription> target = resolveTarget("host", "", "");
-  if (!target)
-    return target.takeError();
   constexpr unsigned optLevel = 2;
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(*target, optLevel);
-  if (!machine)
-    return machine.takeError();
-
-  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  llvm::Expected<ModelCompiler> compiler =
+      ModelCompiler::create("host", "", "", optLevel);
+  if (!compiler)
+    return compiler.takeError();
   InferencePipelineOptions options;
-  options.targetTriple = target->triple;
-  options.cpu = target->cpu;
-  options.features = target->features;
-  buildInferencePipeline(pm, options);
-  if (failed(pm.run(module)))
+  compiler->setTargetOptions(options);
+  if (failed(compiler->runPipeline(module, options)))
     return llvm::createStringError(
         "the inference pipeline failed (diagnostics above)");
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      translateToLLVMIR(module, llvmContext, **machine);
+      compiler->translate(module, llvmContext);
   if (!llvmModule)
     return llvm::createStringError("translation to LLVM IR failed");
-  optimizeModule(*llvmModule, **machine, optLevel);
+  compiler->optimize(*llvmModule);
   // After the optimizer, which would otherwise inline the model into the
   // entry point and compile it twice.
   for (const std::string &name : functions)
@@ -83,8 +72,8 @@ CompiledModel::compile(ModuleOp module, llvm::ArrayRef<std::string> functions) {
       return std::move(err);
   llvm::SmallString<0> object;
   llvm::raw_svector_ostream os(object);
-  if (llvm::Error err = emitMachineCode(*llvmModule, **machine,
-                                        llvm::CodeGenFileType::ObjectFile, os))
+  if (llvm::Error err =
+          compiler->emit(*llvmModule, llvm::CodeGenFileType::ObjectFile, os))
     return std::move(err);
 
   auto jit = llvm::orc::LLJITBuilder().create();

@@ -6,21 +6,15 @@
 
 #include "bnn/Reference/Packing.h"
 
-#include <stdexcept>
-#include <string>
-
 namespace bnn::ref {
 
-std::vector<float> unpackRows(const uint64_t *words, int64_t rows, int64_t size,
-                              unsigned wordBits) {
+std::optional<std::vector<float>> unpackRows(const uint64_t *words,
+                                             int64_t rows, int64_t size,
+                                             unsigned wordBits) {
   if (wordBits != 32 && wordBits != 64)
-    throw std::invalid_argument("bnn::ref::unpackRows: word width must be "
-                                "32 or 64, got " +
-                                std::to_string(wordBits));
+    return std::nullopt;
   if (rows < 0 || size < 0)
-    throw std::invalid_argument(
-        "bnn::ref::unpackRows: negative rows or size (rows = " +
-        std::to_string(rows) + ", size = " + std::to_string(size) + ")");
+    return std::nullopt;
 
   int64_t rowWords = packedWords(size, wordBits);
   std::vector<float> out(rows * size);

@@ -1,8 +1,11 @@
 //===- Reference.cpp - Plain C++ semantics of every bnn op ----------------===//
 //
 // The test oracle (DESIGN.md sections 2 and 3). Clear loops over dense
-// row-major buffers; every argument is validated and a violation throws
-// std::invalid_argument, so the oracle never computes garbage silently.
+// row-major buffers; every argument is validated and a violation makes the
+// function return an Error (see Result in Reference.h) instead of a value,
+// so the oracle never computes garbage silently. Nothing here throws: the
+// compiler, built with -fno-exceptions, folds constants with these
+// functions.
 //
 // Conventions of this file:
 //   * Float reductions (convolutions, dense, contractions, means) accumulate
@@ -21,7 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <stdexcept>
+#include <optional>
 #include <string>
 
 namespace bnn::ref {
@@ -32,8 +35,27 @@ namespace bnn::ref {
 
 namespace {
 
-[[noreturn]] void fail(const std::string &fn, const std::string &msg) {
-  throw std::invalid_argument("bnn::ref::" + fn + ": " + msg);
+/// The outcome of an argument check: nothing when the arguments are valid,
+/// else the error.
+using Check = std::optional<Error>;
+
+/// Returns the error of a failed Check from the enclosing function (whose
+/// result is a Result or a Check).
+#define RETURN_IF_ERROR(check)                                                 \
+  do {                                                                         \
+    if (Check error_ = (check))                                                \
+      return *error_;                                                          \
+  } while (false)
+
+Error fail(const std::string &fn, const std::string &msg) {
+  return Error{"bnn::ref::" + fn + ": " + msg};
+}
+
+/// The error of a Result, as a Check.
+template <typename T> Check errorOf(const Result<T> &result) {
+  if (result)
+    return std::nullopt;
+  return Error{result.error()};
 }
 
 std::string shapeString(const std::vector<int64_t> &shape) {
@@ -48,42 +70,58 @@ std::string shapeString(const std::vector<int64_t> &shape) {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
+/// Number of elements of a shape whose dimensions are non-negative.
+int64_t product(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
 /// The data of a tensor must hold exactly numElements(shape) values.
 template <typename T>
-void checkData(const std::string &fn, const std::string &name,
-               const std::vector<int64_t> &shape, const std::vector<T> &data) {
+Check checkData(const std::string &fn, const std::string &name,
+                const std::vector<int64_t> &shape, const std::vector<T> &data) {
   for (int64_t d : shape)
     if (d < 0)
-      fail(fn, name + " has a negative dimension: shape " + shapeString(shape));
-  if (static_cast<int64_t>(data.size()) != numElements(shape))
-    fail(fn, name + " has shape " + shapeString(shape) + " (" +
-                 str(numElements(shape)) + " elements) but holds " +
-                 str(static_cast<int64_t>(data.size())) + " values");
+      return fail(fn, name + " has a negative dimension: shape " +
+                          shapeString(shape));
+  if (static_cast<int64_t>(data.size()) != product(shape))
+    return fail(fn, name + " has shape " + shapeString(shape) + " (" +
+                        str(product(shape)) + " elements) but holds " +
+                        str(static_cast<int64_t>(data.size())) + " values");
+  return std::nullopt;
 }
 
-void checkRank(const std::string &fn, const std::string &name,
-               const std::vector<int64_t> &shape, size_t rank) {
+Check checkRank(const std::string &fn, const std::string &name,
+                const std::vector<int64_t> &shape, size_t rank) {
   if (shape.size() != rank)
-    fail(fn, name + " must have rank " + str(static_cast<int64_t>(rank)) +
-                 ", got shape " + shapeString(shape));
+    return fail(fn, name + " must have rank " +
+                        str(static_cast<int64_t>(rank)) + ", got shape " +
+                        shapeString(shape));
+  return std::nullopt;
 }
 
-void checkMinRank(const std::string &fn, const std::string &name,
-                  const std::vector<int64_t> &shape, size_t rank) {
+Check checkMinRank(const std::string &fn, const std::string &name,
+                   const std::vector<int64_t> &shape, size_t rank) {
   if (shape.size() < rank)
-    fail(fn, name + " must have rank >= " + str(static_cast<int64_t>(rank)) +
-                 ", got shape " + shapeString(shape));
+    return fail(fn,
+                name + " must have rank >= " + str(static_cast<int64_t>(rank)) +
+                    ", got shape " + shapeString(shape));
+  return std::nullopt;
 }
 
-void checkWordBits(const std::string &fn, unsigned wordBits) {
+Check checkWordBits(const std::string &fn, unsigned wordBits) {
   if (wordBits != 32 && wordBits != 64)
-    fail(fn, "word width must be 32 or 64, got " + str(wordBits));
+    return fail(fn, "word width must be 32 or 64, got " + str(wordBits));
+  return std::nullopt;
 }
 
-void checkPacked(const std::string &fn, const std::string &name,
-                 const PackedTensor &p) {
-  checkWordBits(fn, p.wordBits);
-  checkData(fn, name, p.shape, p.data);
+Check checkPacked(const std::string &fn, const std::string &name,
+                  const PackedTensor &p) {
+  RETURN_IF_ERROR(checkWordBits(fn, p.wordBits));
+  RETURN_IF_ERROR(checkData(fn, name, p.shape, p.data));
+  return std::nullopt;
 }
 
 /// Product of all dimensions but the innermost one.
@@ -117,11 +155,12 @@ int64_t wordDot(uint64_t a, uint64_t b, uint64_t logical,
   return popcount(live) - 2 * static_cast<int64_t>(popcount((a ^ b) & live));
 }
 
-int32_t toInt32(const std::string &fn, int64_t v) {
+/// An accumulator must fit in the int32 result.
+Check checkInt32(const std::string &fn, int64_t v) {
   if (v < std::numeric_limits<int32_t>::min() ||
       v > std::numeric_limits<int32_t>::max())
-    fail(fn, "accumulator " + str(v) + " does not fit in int32");
-  return static_cast<int32_t>(v);
+    return fail(fn, "accumulator " + str(v) + " does not fit in int32");
+  return std::nullopt;
 }
 
 /// Row-major offset of [a, b, c, d] in a rank-4 shape.
@@ -130,61 +169,61 @@ int64_t at4(const std::vector<int64_t> &shape, int64_t a, int64_t b, int64_t c,
   return ((a * shape[1] + b) * shape[2] + c) * shape[3] + d;
 }
 
-void checkConvParams(const std::string &fn, const Conv2DParams &p) {
+Check checkConvParams(const std::string &fn, const Conv2DParams &p) {
   if (p.channelsIn <= 0)
-    fail(fn, "channels_in must be positive, got " + str(p.channelsIn));
+    return fail(fn, "channels_in must be positive, got " + str(p.channelsIn));
   if (p.groups <= 0)
-    fail(fn, "groups must be positive, got " + str(p.groups));
+    return fail(fn, "groups must be positive, got " + str(p.groups));
   if (p.channelsIn % p.groups != 0)
-    fail(fn, "channels_in " + str(p.channelsIn) +
-                 " is not a multiple of groups " + str(p.groups));
+    return fail(fn, "channels_in " + str(p.channelsIn) +
+                        " is not a multiple of groups " + str(p.groups));
   for (int64_t s : p.strides)
     if (s <= 0)
-      fail(fn, "strides must be positive, got " + str(s));
+      return fail(fn, "strides must be positive, got " + str(s));
   for (int64_t d : p.dilations)
     if (d <= 0)
-      fail(fn, "dilations must be positive, got " + str(d));
+      return fail(fn, "dilations must be positive, got " + str(d));
   for (int64_t pad : p.padding)
     if (pad < 0)
-      fail(fn, "padding must be non-negative, got " + str(pad));
+      return fail(fn, "padding must be non-negative, got " + str(pad));
+  return std::nullopt;
 }
 
-void checkPoolParams(const std::string &fn, const Pool2DParams &p) {
+Check checkPoolParams(const std::string &fn, const Pool2DParams &p) {
   for (int64_t k : p.kernel)
     if (k <= 0)
-      fail(fn, "kernel sizes must be positive, got " + str(k));
+      return fail(fn, "kernel sizes must be positive, got " + str(k));
   for (int64_t s : p.strides)
     if (s <= 0)
-      fail(fn, "strides must be positive, got " + str(s));
+      return fail(fn, "strides must be positive, got " + str(s));
   for (int i = 0; i < 4; ++i) {
     int64_t pad = p.padding[i];
     int64_t k = p.kernel[i / 2];
     if (pad < 0 || pad >= k)
-      fail(fn, "padding must be in [0, kernel): padding[" + str(i) +
-                   "] = " + str(pad) + ", kernel = " + str(k));
+      return fail(fn, "padding must be in [0, kernel): padding[" + str(i) +
+                          "] = " + str(pad) + ", kernel = " + str(k));
   }
+  return std::nullopt;
 }
 
 double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 } // namespace
 
-int64_t numElements(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) {
+Result<int64_t> numElements(const std::vector<int64_t> &shape) {
+  for (int64_t d : shape)
     if (d < 0)
-      fail("numElements", "negative dimension in shape " + shapeString(shape));
-    n *= d;
-  }
-  return n;
+      return fail("numElements",
+                  "negative dimension in shape " + shapeString(shape));
+  return product(shape);
 }
 
 //===----------------------------------------------------------------------===//
 // Level 1 (float)
 //===----------------------------------------------------------------------===//
 
-Tensor sign(const Tensor &x) {
-  checkData("sign", "x", x.shape, x.data);
+Result<Tensor> sign(const Tensor &x) {
+  RETURN_IF_ERROR(checkData("sign", "x", x.shape, x.data));
   Tensor y{x.shape, std::vector<float>(x.data.size())};
   for (size_t i = 0; i < x.data.size(); ++i)
     y.data[i] = x.data[i] < 0.0f ? -1.0f : 1.0f;
@@ -210,22 +249,23 @@ float signGradient(float x, Estimator estimator) {
   case Estimator::Identity:
     return 1.0f;
   }
-  fail("signGradient", "unknown estimator");
+  // Not an Estimator (only a cast can make one): no gradient.
+  return std::numeric_limits<float>::quiet_NaN();
 }
 
-Tensor orthonormalTransform(const Tensor &x, const Tensor &q, int64_t axis,
-                            bool transpose) {
+Result<Tensor> orthonormalTransform(const Tensor &x, const Tensor &q,
+                                    int64_t axis, bool transpose) {
   const std::string fn = "orthonormalTransform";
-  checkData(fn, "x", x.shape, x.data);
-  checkData(fn, "q", q.shape, q.data);
+  RETURN_IF_ERROR(checkData(fn, "x", x.shape, x.data));
+  RETURN_IF_ERROR(checkData(fn, "q", q.shape, q.data));
   int64_t rank = static_cast<int64_t>(x.shape.size());
   if (axis < 0 || axis >= rank)
-    fail(fn, "axis " + str(axis) + " out of range for x of shape " +
-                 shapeString(x.shape));
+    return fail(fn, "axis " + str(axis) + " out of range for x of shape " +
+                        shapeString(x.shape));
   int64_t n = x.shape[axis];
   if (q.shape != std::vector<int64_t>{n, n})
-    fail(fn, "q must have shape " + shapeString({n, n}) + ", got " +
-                 shapeString(q.shape));
+    return fail(fn, "q must have shape " + shapeString({n, n}) + ", got " +
+                        shapeString(q.shape));
 
   // View x as [outer, n, inner].
   int64_t outer = 1, inner = 1;
@@ -248,18 +288,18 @@ Tensor orthonormalTransform(const Tensor &x, const Tensor &q, int64_t axis,
   return y;
 }
 
-Tensor importanceSign(const Tensor &x, const Tensor &s) {
+Result<Tensor> importanceSign(const Tensor &x, const Tensor &s) {
   const std::string fn = "importanceSign";
-  checkData(fn, "x", x.shape, x.data);
-  checkData(fn, "s", s.shape, s.data);
-  checkMinRank(fn, "x", x.shape, 1);
+  RETURN_IF_ERROR(checkData(fn, "x", x.shape, x.data));
+  RETURN_IF_ERROR(checkData(fn, "s", s.shape, s.data));
+  RETURN_IF_ERROR(checkMinRank(fn, "x", x.shape, 1));
   std::vector<int64_t> inner(x.shape.begin() + 1, x.shape.end());
   if (s.shape != inner)
-    fail(fn, "s must have shape x.shape[1:] = " + shapeString(inner) +
-                 ", got " + shapeString(s.shape));
+    return fail(fn, "s must have shape x.shape[1:] = " + shapeString(inner) +
+                        ", got " + shapeString(s.shape));
 
   int64_t O = x.shape[0];
-  int64_t K = numElements(inner);
+  int64_t K = product(inner);
   double sumS = 0.0;
   for (int64_t k = 0; k < K; ++k)
     sumS += s.data[k];
@@ -282,15 +322,15 @@ Tensor importanceSign(const Tensor &x, const Tensor &s) {
   return y;
 }
 
-Tensor ternary(const Tensor &x, const std::vector<float> &delta) {
+Result<Tensor> ternary(const Tensor &x, const std::vector<float> &delta) {
   const std::string fn = "ternary";
-  checkData(fn, "x", x.shape, x.data);
-  checkMinRank(fn, "x", x.shape, 1);
+  RETURN_IF_ERROR(checkData(fn, "x", x.shape, x.data));
+  RETURN_IF_ERROR(checkMinRank(fn, "x", x.shape, 1));
   int64_t O = x.shape[0];
   if (static_cast<int64_t>(delta.size()) != O)
-    fail(fn, "delta must have " + str(O) + " values (x.shape[0]), got " +
-                 str(static_cast<int64_t>(delta.size())));
-  int64_t K = O == 0 ? 0 : numElements(x.shape) / O;
+    return fail(fn, "delta must have " + str(O) + " values (x.shape[0]), got " +
+                        str(static_cast<int64_t>(delta.size())));
+  int64_t K = O == 0 ? 0 : product(x.shape) / O;
 
   Tensor y{x.shape, std::vector<float>(x.data.size())};
   for (int64_t o = 0; o < O; ++o) {
@@ -313,10 +353,10 @@ Tensor ternary(const Tensor &x, const std::vector<float> &delta) {
 }
 
 namespace {
-double meanAbs(const std::string &fn, const Tensor &w) {
-  checkData(fn, "w", w.shape, w.data);
+Result<double> meanAbs(const std::string &fn, const Tensor &w) {
+  RETURN_IF_ERROR(checkData(fn, "w", w.shape, w.data));
   if (w.data.empty())
-    fail(fn, "w must not be empty");
+    return fail(fn, "w must not be empty");
   double sum = 0.0;
   for (float v : w.data)
     sum += std::fabs(v);
@@ -324,17 +364,18 @@ double meanAbs(const std::string &fn, const Tensor &w) {
 }
 } // namespace
 
-Tensor batchNorm(const Tensor &x, const std::vector<float> &gamma,
-                 const std::vector<float> &beta, float epsilon,
-                 std::vector<float> *meanOut, std::vector<float> *varOut) {
+Result<Tensor> batchNorm(const Tensor &x, const std::vector<float> &gamma,
+                         const std::vector<float> &beta, float epsilon,
+                         std::vector<float> *meanOut,
+                         std::vector<float> *varOut) {
   const std::string fn = "batchNorm";
-  checkData(fn, "x", x.shape, x.data);
-  checkMinRank(fn, "x", x.shape, 2);
+  RETURN_IF_ERROR(checkData(fn, "x", x.shape, x.data));
+  RETURN_IF_ERROR(checkMinRank(fn, "x", x.shape, 2));
   const int64_t channels = x.shape.back();
   const int64_t rows = static_cast<int64_t>(x.data.size()) / channels;
   if (static_cast<int64_t>(gamma.size()) != channels ||
       static_cast<int64_t>(beta.size()) != channels)
-    fail(fn, "gamma and beta must have " + str(channels) + " elements");
+    return fail(fn, "gamma and beta must have " + str(channels) + " elements");
   std::vector<double> mean(channels, 0.0), var(channels, 0.0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < channels; ++c)
@@ -362,8 +403,10 @@ Tensor batchNorm(const Tensor &x, const std::vector<float> &gamma,
   return y;
 }
 
-float sqRegularizer(const Tensor &w, float beta) {
-  double m = meanAbs("sqRegularizer", w);
+Result<float> sqRegularizer(const Tensor &w, float beta) {
+  const Result<double> meanAbsW = meanAbs("sqRegularizer", w);
+  RETURN_IF_ERROR(errorOf(meanAbsW));
+  const double m = *meanAbsW;
   if (m == 0.0)
     return 0.0f;
   double tanBeta = std::tan(static_cast<double>(beta));
@@ -378,8 +421,10 @@ float sqRegularizer(const Tensor &w, float beta) {
   return static_cast<float>(sum / static_cast<double>(w.data.size()));
 }
 
-float sqDelta(const Tensor &w, float beta) {
-  double m = meanAbs("sqDelta", w);
+Result<float> sqDelta(const Tensor &w, float beta) {
+  const Result<double> meanAbsW = meanAbs("sqDelta", w);
+  RETURN_IF_ERROR(errorOf(meanAbsW));
+  const double m = *meanAbsW;
   return static_cast<float>(
       m / (1.0 + std::sqrt(std::tan(static_cast<double>(beta)))));
 }
@@ -388,11 +433,11 @@ float sqDelta(const Tensor &w, float beta) {
 // Level 2 (packed)
 //===----------------------------------------------------------------------===//
 
-PackedTensor pack(const Tensor &x, unsigned wordBits, Plane plane) {
+Result<PackedTensor> pack(const Tensor &x, unsigned wordBits, Plane plane) {
   const std::string fn = "pack";
-  checkWordBits(fn, wordBits);
-  checkData(fn, "x", x.shape, x.data);
-  checkMinRank(fn, "x", x.shape, 1);
+  RETURN_IF_ERROR(checkWordBits(fn, wordBits));
+  RETURN_IF_ERROR(checkData(fn, "x", x.shape, x.data));
+  RETURN_IF_ERROR(checkMinRank(fn, "x", x.shape, 1));
   int64_t size = x.shape.back();
   PackedTensor p;
   p.shape = x.shape;
@@ -402,64 +447,72 @@ PackedTensor pack(const Tensor &x, unsigned wordBits, Plane plane) {
   return p;
 }
 
-Tensor unpack(const PackedTensor &p, int64_t size) {
+Result<Tensor> unpack(const PackedTensor &p, int64_t size) {
   const std::string fn = "unpack";
-  checkPacked(fn, "p", p);
-  checkMinRank(fn, "p", p.shape, 1);
+  RETURN_IF_ERROR(checkPacked(fn, "p", p));
+  RETURN_IF_ERROR(checkMinRank(fn, "p", p.shape, 1));
   if (size < 0)
-    fail(fn, "size must be non-negative, got " + str(size));
+    return fail(fn, "size must be non-negative, got " + str(size));
   if (p.shape.back() != packedWords(size, p.wordBits))
-    fail(fn, "innermost dimension " + str(p.shape.back()) +
-                 " does not hold size " + str(size) + " at " + str(p.wordBits) +
-                 " bits per word (expected " +
-                 str(packedWords(size, p.wordBits)) + " words)");
+    return fail(fn, "innermost dimension " + str(p.shape.back()) +
+                        " does not hold size " + str(size) + " at " +
+                        str(p.wordBits) + " bits per word (expected " +
+                        str(packedWords(size, p.wordBits)) + " words)");
   Tensor x;
   x.shape = p.shape;
   x.shape.back() = size;
-  x.data = unpackRows(p.data.data(), outerRows(p.shape), size, p.wordBits);
+  std::optional<std::vector<float>> values =
+      unpackRows(p.data.data(), outerRows(p.shape), size, p.wordBits);
+  if (!values) // not reached: the arguments are checked above
+    return fail(fn, "unpackRows rejected its arguments");
+  x.data = std::move(*values);
   return x;
 }
 
-int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride,
-                       int64_t dilation, int64_t padBefore, int64_t padAfter) {
+Result<int64_t> convOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                               int64_t dilation, int64_t padBefore,
+                               int64_t padAfter) {
   const std::string fn = "convOutputSize";
   if (in < 0 || kernel <= 0 || stride <= 0 || dilation <= 0 || padBefore < 0 ||
       padAfter < 0)
-    fail(fn, "invalid arguments: in = " + str(in) +
-                 ", kernel = " + str(kernel) + ", stride = " + str(stride) +
-                 ", dilation = " + str(dilation) +
-                 ", padding = " + str(padBefore) + ", " + str(padAfter));
+    return fail(
+        fn, "invalid arguments: in = " + str(in) + ", kernel = " + str(kernel) +
+                ", stride = " + str(stride) + ", dilation = " + str(dilation) +
+                ", padding = " + str(padBefore) + ", " + str(padAfter));
   int64_t padded = in + padBefore + padAfter;
   int64_t span = dilation * (kernel - 1) + 1;
   if (padded < span)
-    fail(fn, "padded input " + str(padded) +
-                 " is smaller than the dilated "
-                 "kernel extent " +
-                 str(span));
+    return fail(fn, "padded input " + str(padded) +
+                        " is smaller than the dilated "
+                        "kernel extent " +
+                        str(span));
   return (padded - span) / stride + 1;
 }
 
-IntTensor bconv2d(const PackedTensor &input, const PackedTensor &filter,
-                  const PackedTensor *mask, const Conv2DParams &params) {
+Result<IntTensor> bconv2d(const PackedTensor &input, const PackedTensor &filter,
+                          const PackedTensor *mask,
+                          const Conv2DParams &params) {
   const std::string fn = "bconv2d";
-  checkPacked(fn, "input", input);
-  checkRank(fn, "input", input.shape, 4);
-  checkPacked(fn, "filter", filter);
-  checkRank(fn, "filter", filter.shape, 4);
+  RETURN_IF_ERROR(checkPacked(fn, "input", input));
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 4));
+  RETURN_IF_ERROR(checkPacked(fn, "filter", filter));
+  RETURN_IF_ERROR(checkRank(fn, "filter", filter.shape, 4));
   if (filter.wordBits != input.wordBits)
-    fail(fn, "filter word width " + str(filter.wordBits) +
-                 " differs from input word width " + str(input.wordBits));
+    return fail(fn, "filter word width " + str(filter.wordBits) +
+                        " differs from input word width " +
+                        str(input.wordBits));
   if (mask) {
-    checkPacked(fn, "mask", *mask);
+    RETURN_IF_ERROR(checkPacked(fn, "mask", *mask));
     if (mask->shape != filter.shape)
-      fail(fn, "mask shape " + shapeString(mask->shape) +
-                   " differs from filter shape " + shapeString(filter.shape));
+      return fail(fn, "mask shape " + shapeString(mask->shape) +
+                          " differs from filter shape " +
+                          shapeString(filter.shape));
     if (mask->wordBits != filter.wordBits)
-      fail(fn, "mask word width differs from filter word width");
+      return fail(fn, "mask word width differs from filter word width");
   }
-  checkConvParams(fn, params);
+  RETURN_IF_ERROR(checkConvParams(fn, params));
   if (params.padValue != 0 && params.padValue != 1)
-    fail(fn, "pad_value must be 0 or 1, got " + str(params.padValue));
+    return fail(fn, "pad_value must be 0 or 1, got " + str(params.padValue));
 
   const unsigned W = input.wordBits;
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2];
@@ -467,27 +520,31 @@ IntTensor bconv2d(const PackedTensor &input, const PackedTensor &filter,
   const int64_t C = params.channelsIn, G = params.groups;
   const int64_t groupChannels = C / G;
   if (O % G != 0)
-    fail(fn, "output channels " + str(O) + " are not a multiple of groups " +
-                 str(G));
+    return fail(fn, "output channels " + str(O) +
+                        " are not a multiple of groups " + str(G));
   if (G > 1 && groupChannels % W != 0)
-    fail(fn, "with groups > 1, channels_in / groups = " + str(groupChannels) +
-                 " must be a multiple of the word width " + str(W));
+    return fail(
+        fn, "with groups > 1, channels_in / groups = " + str(groupChannels) +
+                " must be a multiple of the word width " + str(W));
   if (input.shape[3] != packedWords(C, W))
-    fail(fn, "input innermost dimension " + str(input.shape[3]) +
-                 " != ceil(channels_in / " + str(W) +
-                 ") = " + str(packedWords(C, W)));
+    return fail(fn, "input innermost dimension " + str(input.shape[3]) +
+                        " != ceil(channels_in / " + str(W) +
+                        ") = " + str(packedWords(C, W)));
   const int64_t words = packedWords(groupChannels, W);
   if (filter.shape[3] != words)
-    fail(fn, "filter innermost dimension " + str(filter.shape[3]) +
-                 " != ceil((channels_in / groups) / " + str(W) +
-                 ") = " + str(words));
+    return fail(fn, "filter innermost dimension " + str(filter.shape[3]) +
+                        " != ceil((channels_in / groups) / " + str(W) +
+                        ") = " + str(words));
 
   const int64_t sh = params.strides[0], sw = params.strides[1];
   const int64_t dh = params.dilations[0], dw = params.dilations[1];
   const int64_t top = params.padding[0], bottom = params.padding[1];
   const int64_t left = params.padding[2], right = params.padding[3];
-  const int64_t OH = convOutputSize(H, KH, sh, dh, top, bottom);
-  const int64_t OW = convOutputSize(Wd, KW, sw, dw, left, right);
+  const Result<int64_t> outH = convOutputSize(H, KH, sh, dh, top, bottom);
+  RETURN_IF_ERROR(errorOf(outH));
+  const Result<int64_t> outW = convOutputSize(Wd, KW, sw, dw, left, right);
+  RETURN_IF_ERROR(errorOf(outW));
+  const int64_t OH = *outH, OW = *outW;
   const int64_t outPerGroup = O / G;
 
   IntTensor out;
@@ -519,37 +576,41 @@ IntTensor bconv2d(const PackedTensor &input, const PackedTensor &filter,
                             mask ? &mask->data[f] : nullptr);
               }
             }
-          out.data[at4(out.shape, n, oh, ow, o)] = toInt32(fn, acc);
+          RETURN_IF_ERROR(checkInt32(fn, acc));
+          out.data[at4(out.shape, n, oh, ow, o)] = static_cast<int32_t>(acc);
         }
   return out;
 }
 
-IntTensor bdense(const PackedTensor &input, const PackedTensor &filter,
-                 const PackedTensor *mask, int64_t size) {
+Result<IntTensor> bdense(const PackedTensor &input, const PackedTensor &filter,
+                         const PackedTensor *mask, int64_t size) {
   const std::string fn = "bdense";
-  checkPacked(fn, "input", input);
-  checkRank(fn, "input", input.shape, 2);
-  checkPacked(fn, "filter", filter);
-  checkRank(fn, "filter", filter.shape, 2);
+  RETURN_IF_ERROR(checkPacked(fn, "input", input));
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 2));
+  RETURN_IF_ERROR(checkPacked(fn, "filter", filter));
+  RETURN_IF_ERROR(checkRank(fn, "filter", filter.shape, 2));
   if (filter.wordBits != input.wordBits)
-    fail(fn, "filter word width " + str(filter.wordBits) +
-                 " differs from input word width " + str(input.wordBits));
+    return fail(fn, "filter word width " + str(filter.wordBits) +
+                        " differs from input word width " +
+                        str(input.wordBits));
   if (mask) {
-    checkPacked(fn, "mask", *mask);
+    RETURN_IF_ERROR(checkPacked(fn, "mask", *mask));
     if (mask->shape != filter.shape)
-      fail(fn, "mask shape " + shapeString(mask->shape) +
-                   " differs from filter shape " + shapeString(filter.shape));
+      return fail(fn, "mask shape " + shapeString(mask->shape) +
+                          " differs from filter shape " +
+                          shapeString(filter.shape));
     if (mask->wordBits != filter.wordBits)
-      fail(fn, "mask word width differs from filter word width");
+      return fail(fn, "mask word width differs from filter word width");
   }
   if (size < 0)
-    fail(fn, "size must be non-negative, got " + str(size));
+    return fail(fn, "size must be non-negative, got " + str(size));
   const unsigned W = input.wordBits;
   const int64_t words = packedWords(size, W);
   if (input.shape[1] != words || filter.shape[1] != words)
-    fail(fn, "input and filter must have ceil(size / " + str(W) + ") = " +
-                 str(words) + " words, got input " + shapeString(input.shape) +
-                 ", filter " + shapeString(filter.shape));
+    return fail(fn, "input and filter must have ceil(size / " + str(W) +
+                        ") = " + str(words) + " words, got input " +
+                        shapeString(input.shape) + ", filter " +
+                        shapeString(filter.shape));
 
   const int64_t N = input.shape[0], O = filter.shape[0];
   IntTensor out;
@@ -564,24 +625,42 @@ IntTensor bdense(const PackedTensor &input, const PackedTensor &filter,
             wordDot(input.data[n * words + j], filter.data[f],
                     logicalBits(j, size, W), mask ? &mask->data[f] : nullptr);
       }
-      out.data[n * O + o] = toInt32(fn, acc);
+      RETURN_IF_ERROR(checkInt32(fn, acc));
+      out.data[n * O + o] = static_cast<int32_t>(acc);
     }
   return out;
 }
 
-PackedTensor bmaxpool2d(const PackedTensor &input, const Pool2DParams &params) {
+/// The output height and width of a pooling window over H x W (no
+/// dilation).
+static Result<std::array<int64_t, 2>>
+poolOutputSize(int64_t H, int64_t W, const Pool2DParams &params) {
+  const Result<int64_t> outH =
+      convOutputSize(H, params.kernel[0], params.strides[0], 1,
+                     params.padding[0], params.padding[1]);
+  RETURN_IF_ERROR(errorOf(outH));
+  const Result<int64_t> outW =
+      convOutputSize(W, params.kernel[1], params.strides[1], 1,
+                     params.padding[2], params.padding[3]);
+  RETURN_IF_ERROR(errorOf(outW));
+  return std::array<int64_t, 2>{*outH, *outW};
+}
+
+Result<PackedTensor> bmaxpool2d(const PackedTensor &input,
+                                const Pool2DParams &params) {
   const std::string fn = "bmaxpool2d";
-  checkPacked(fn, "input", input);
-  checkRank(fn, "input", input.shape, 4);
-  checkPoolParams(fn, params);
+  RETURN_IF_ERROR(checkPacked(fn, "input", input));
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 4));
+  RETURN_IF_ERROR(checkPoolParams(fn, params));
 
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
                 words = input.shape[3];
   const int64_t KH = params.kernel[0], KW = params.kernel[1];
   const int64_t sh = params.strides[0], sw = params.strides[1];
   const int64_t top = params.padding[0], left = params.padding[2];
-  const int64_t OH = convOutputSize(H, KH, sh, 1, top, params.padding[1]);
-  const int64_t OW = convOutputSize(Wd, KW, sw, 1, left, params.padding[3]);
+  const Result<std::array<int64_t, 2>> outSize = poolOutputSize(H, Wd, params);
+  RETURN_IF_ERROR(errorOf(outSize));
+  const int64_t OH = (*outSize)[0], OW = (*outSize)[1];
   const uint64_t wordMask = lowBits(input.wordBits);
 
   PackedTensor out;
@@ -608,18 +687,18 @@ PackedTensor bmaxpool2d(const PackedTensor &input, const Pool2DParams &params) {
   return out;
 }
 
-Tensor scale(const IntTensor &acc, const std::vector<float> &multiplier,
-             const std::vector<float> &bias) {
+Result<Tensor> scale(const IntTensor &acc, const std::vector<float> &multiplier,
+                     const std::vector<float> &bias) {
   const std::string fn = "scale";
-  checkData(fn, "acc", acc.shape, acc.data);
-  checkMinRank(fn, "acc", acc.shape, 1);
+  RETURN_IF_ERROR(checkData(fn, "acc", acc.shape, acc.data));
+  RETURN_IF_ERROR(checkMinRank(fn, "acc", acc.shape, 1));
   const int64_t O = acc.shape.back();
   if (static_cast<int64_t>(multiplier.size()) != O ||
       static_cast<int64_t>(bias.size()) != O)
-    fail(fn, "multiplier and bias must have " + str(O) +
-                 " values (innermost dimension of acc), got " +
-                 str(static_cast<int64_t>(multiplier.size())) + " and " +
-                 str(static_cast<int64_t>(bias.size())));
+    return fail(fn, "multiplier and bias must have " + str(O) +
+                        " values (innermost dimension of acc), got " +
+                        str(static_cast<int64_t>(multiplier.size())) + " and " +
+                        str(static_cast<int64_t>(bias.size())));
   Tensor y{acc.shape, std::vector<float>(acc.data.size())};
   for (size_t i = 0; i < acc.data.size(); ++i) {
     int64_t o = static_cast<int64_t>(i) % O;
@@ -628,18 +707,18 @@ Tensor scale(const IntTensor &acc, const std::vector<float> &multiplier,
   return y;
 }
 
-PackedTensor threshold(const IntTensor &acc,
-                       const std::vector<int32_t> &threshold,
-                       unsigned wordBits) {
+Result<PackedTensor> threshold(const IntTensor &acc,
+                               const std::vector<int32_t> &threshold,
+                               unsigned wordBits) {
   const std::string fn = "threshold";
-  checkWordBits(fn, wordBits);
-  checkData(fn, "acc", acc.shape, acc.data);
-  checkMinRank(fn, "acc", acc.shape, 1);
+  RETURN_IF_ERROR(checkWordBits(fn, wordBits));
+  RETURN_IF_ERROR(checkData(fn, "acc", acc.shape, acc.data));
+  RETURN_IF_ERROR(checkMinRank(fn, "acc", acc.shape, 1));
   const int64_t O = acc.shape.back();
   if (static_cast<int64_t>(threshold.size()) != O)
-    fail(fn, "threshold must have " + str(O) +
-                 " values (innermost dimension of acc), got " +
-                 str(static_cast<int64_t>(threshold.size())));
+    return fail(fn, "threshold must have " + str(O) +
+                        " values (innermost dimension of acc), got " +
+                        str(static_cast<int64_t>(threshold.size())));
 
   // The ±1 values, then the one packing routine.
   Tensor values{acc.shape, std::vector<float>(acc.data.size())};
@@ -654,35 +733,40 @@ PackedTensor threshold(const IntTensor &acc,
 // Float layers
 //===----------------------------------------------------------------------===//
 
-Tensor conv2d(const Tensor &input, const Tensor &filter,
-              const Conv2DParams &params, float padValue) {
+Result<Tensor> conv2d(const Tensor &input, const Tensor &filter,
+                      const Conv2DParams &params, float padValue) {
   const std::string fn = "conv2d";
-  checkData(fn, "input", input.shape, input.data);
-  checkRank(fn, "input", input.shape, 4);
-  checkData(fn, "filter", filter.shape, filter.data);
-  checkRank(fn, "filter", filter.shape, 4);
-  checkConvParams(fn, params);
+  RETURN_IF_ERROR(checkData(fn, "input", input.shape, input.data));
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 4));
+  RETURN_IF_ERROR(checkData(fn, "filter", filter.shape, filter.data));
+  RETURN_IF_ERROR(checkRank(fn, "filter", filter.shape, 4));
+  RETURN_IF_ERROR(checkConvParams(fn, params));
 
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
                 C = input.shape[3];
   const int64_t O = filter.shape[0], KH = filter.shape[1], KW = filter.shape[2];
   const int64_t G = params.groups;
   if (C != params.channelsIn)
-    fail(fn, "input has " + str(C) + " channels but channels_in is " +
-                 str(params.channelsIn));
+    return fail(fn, "input has " + str(C) + " channels but channels_in is " +
+                        str(params.channelsIn));
   const int64_t groupChannels = C / G;
   if (O % G != 0)
-    fail(fn, "output channels " + str(O) + " are not a multiple of groups " +
-                 str(G));
+    return fail(fn, "output channels " + str(O) +
+                        " are not a multiple of groups " + str(G));
   if (filter.shape[3] != groupChannels)
-    fail(fn, "filter innermost dimension " + str(filter.shape[3]) +
-                 " != channels_in / groups = " + str(groupChannels));
+    return fail(fn, "filter innermost dimension " + str(filter.shape[3]) +
+                        " != channels_in / groups = " + str(groupChannels));
 
   const int64_t sh = params.strides[0], sw = params.strides[1];
   const int64_t dh = params.dilations[0], dw = params.dilations[1];
   const int64_t top = params.padding[0], left = params.padding[2];
-  const int64_t OH = convOutputSize(H, KH, sh, dh, top, params.padding[1]);
-  const int64_t OW = convOutputSize(Wd, KW, sw, dw, left, params.padding[3]);
+  const Result<int64_t> outH =
+      convOutputSize(H, KH, sh, dh, top, params.padding[1]);
+  RETURN_IF_ERROR(errorOf(outH));
+  const Result<int64_t> outW =
+      convOutputSize(Wd, KW, sw, dw, left, params.padding[3]);
+  RETURN_IF_ERROR(errorOf(outW));
+  const int64_t OH = *outH, OW = *outW;
   const int64_t outPerGroup = O / G;
 
   Tensor out;
@@ -712,15 +796,15 @@ Tensor conv2d(const Tensor &input, const Tensor &filter,
   return out;
 }
 
-Tensor dense(const Tensor &input, const Tensor &filter) {
+Result<Tensor> dense(const Tensor &input, const Tensor &filter) {
   const std::string fn = "dense";
-  checkData(fn, "input", input.shape, input.data);
-  checkRank(fn, "input", input.shape, 2);
-  checkData(fn, "filter", filter.shape, filter.data);
-  checkRank(fn, "filter", filter.shape, 2);
+  RETURN_IF_ERROR(checkData(fn, "input", input.shape, input.data));
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 2));
+  RETURN_IF_ERROR(checkData(fn, "filter", filter.shape, filter.data));
+  RETURN_IF_ERROR(checkRank(fn, "filter", filter.shape, 2));
   if (input.shape[1] != filter.shape[1])
-    fail(fn, "input " + shapeString(input.shape) + " and filter " +
-                 shapeString(filter.shape) + " differ in K");
+    return fail(fn, "input " + shapeString(input.shape) + " and filter " +
+                        shapeString(filter.shape) + " differ in K");
   const int64_t N = input.shape[0], K = input.shape[1], O = filter.shape[0];
   Tensor out;
   out.shape = {N, O};
@@ -736,19 +820,20 @@ Tensor dense(const Tensor &input, const Tensor &filter) {
   return out;
 }
 
-Tensor maxPool2d(const Tensor &input, const Pool2DParams &params) {
+Result<Tensor> maxPool2d(const Tensor &input, const Pool2DParams &params) {
   const std::string fn = "maxPool2d";
-  checkData(fn, "input", input.shape, input.data);
-  checkRank(fn, "input", input.shape, 4);
-  checkPoolParams(fn, params);
+  RETURN_IF_ERROR(checkData(fn, "input", input.shape, input.data));
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 4));
+  RETURN_IF_ERROR(checkPoolParams(fn, params));
 
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
                 C = input.shape[3];
   const int64_t KH = params.kernel[0], KW = params.kernel[1];
   const int64_t sh = params.strides[0], sw = params.strides[1];
   const int64_t top = params.padding[0], left = params.padding[2];
-  const int64_t OH = convOutputSize(H, KH, sh, 1, top, params.padding[1]);
-  const int64_t OW = convOutputSize(Wd, KW, sw, 1, left, params.padding[3]);
+  const Result<std::array<int64_t, 2>> outSize = poolOutputSize(H, Wd, params);
+  RETURN_IF_ERROR(errorOf(outSize));
+  const int64_t OH = (*outSize)[0], OW = (*outSize)[1];
 
   Tensor out;
   out.shape = {N, OH, OW, C};
@@ -856,11 +941,13 @@ Tensor ternaryBackward(const Tensor &x, const std::vector<float> &delta,
   return dx;
 }
 
-SqRegularizerGradients sqRegularizerBackward(const Tensor &w, float beta,
-                                             float dr) {
+Result<SqRegularizerGradients> sqRegularizerBackward(const Tensor &w,
+                                                     float beta, float dr) {
   SqRegularizerGradients g;
   g.dw = {w.shape, std::vector<float>(w.data.size(), 0.0f)};
-  double m = meanAbs("sqRegularizerBackward", w);
+  const Result<double> meanAbsW = meanAbs("sqRegularizerBackward", w);
+  RETURN_IF_ERROR(errorOf(meanAbsW));
+  const double m = *meanAbsW;
   if (m == 0.0)
     return g;
   double n = static_cast<double>(w.data.size());
@@ -885,14 +972,15 @@ SqRegularizerGradients sqRegularizerBackward(const Tensor &w, float beta,
   return g;
 }
 
-Conv2DGradients conv2dBackward(const Tensor &input, const Tensor &filter,
-                               const Conv2DParams &params, float padValue,
-                               const Tensor &dy) {
+Result<Conv2DGradients> conv2dBackward(const Tensor &input,
+                                       const Tensor &filter,
+                                       const Conv2DParams &params,
+                                       float padValue, const Tensor &dy) {
   const std::string fn = "conv2dBackward";
-  checkRank(fn, "input", input.shape, 4);
-  checkRank(fn, "filter", filter.shape, 4);
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 4));
+  RETURN_IF_ERROR(checkRank(fn, "filter", filter.shape, 4));
   if (params.groups != 1)
-    fail(fn, "groups are not supported");
+    return fail(fn, "groups are not supported");
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
                 C = input.shape[3];
   const int64_t O = filter.shape[0], KH = filter.shape[1], KW = filter.shape[2];
@@ -932,10 +1020,10 @@ Conv2DGradients conv2dBackward(const Tensor &input, const Tensor &filter,
   return grads;
 }
 
-Tensor maxPool2dBackward(const Tensor &input, const Pool2DParams &params,
-                         const Tensor &dy) {
+Result<Tensor> maxPool2dBackward(const Tensor &input,
+                                 const Pool2DParams &params, const Tensor &dy) {
   const std::string fn = "maxPool2dBackward";
-  checkRank(fn, "input", input.shape, 4);
+  RETURN_IF_ERROR(checkRank(fn, "input", input.shape, 4));
   const int64_t N = input.shape[0], H = input.shape[1], Wd = input.shape[2],
                 C = input.shape[3];
   const int64_t KH = params.kernel[0], KW = params.kernel[1];

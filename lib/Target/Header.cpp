@@ -1,6 +1,7 @@
 //===- Header.cpp - C header of a compiled model ------------------------===//
 
 #include "bnn/Target/Header.h"
+#include "bnn/Target/ABI.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -8,28 +9,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
-#include <optional>
-
 using namespace mlir;
 using llvm::StringRef;
-
-/// The C type of a buffer element (docs/ABI.md). The signature cannot tell a
-/// packed tensor from a plain integer one: i64 at a model's boundary is a
-/// packed word in every bnn model, so it is unsigned; i32 is an accumulator
-/// or plain integer, so it is signed. An explicit signedness (si64, ui32)
-/// says what it means and is followed.
-static std::optional<StringRef> getCType(Type elementType) {
-  if (elementType.isF32())
-    return StringRef("float");
-  auto integer = dyn_cast<IntegerType>(elementType);
-  if (!integer || (integer.getWidth() != 32 && integer.getWidth() != 64))
-    return std::nullopt;
-  bool isSigned =
-      integer.isSigned() || (integer.isSignless() && integer.getWidth() == 32);
-  if (integer.getWidth() == 32)
-    return StringRef(isSigned ? "int32_t" : "uint32_t");
-  return StringRef(isSigned ? "int64_t" : "uint64_t");
-}
 
 /// Keywords of C23 and C++23: the header is included from both, so a
 /// function named `signed` or `class` could not be declared in it.
@@ -65,46 +46,6 @@ static bool isCIdentifier(StringRef name) {
          !isKeyword(name);
 }
 
-namespace {
-/// One pointer parameter of a C declaration.
-struct Parameter {
-  std::string name; // in0, out0, ...
-  StringRef cType;  // float, int32_t, ...
-  bool isInput;     // inputs are `const T *`
-  RankedTensorType type;
-};
-} // namespace
-
-/// The parameters of `func`, or failure with a diagnostic on it.
-static FailureOr<SmallVector<Parameter>> getParameters(func::FuncOp func) {
-  SmallVector<Parameter> parameters;
-  auto addParameters = [&](TypeRange types, bool isInput) -> LogicalResult {
-    for (auto [index, type] : llvm::enumerate(types)) {
-      StringRef what = isInput ? "argument" : "result";
-      auto tensor = dyn_cast<RankedTensorType>(type);
-      if (!tensor || !tensor.hasStaticShape())
-        return func.emitError("public function '")
-               << func.getSymName() << "' " << what << " #" << index
-               << " has type " << type
-               << "; the C header needs ranked tensors with static shapes";
-      std::optional<StringRef> cType = getCType(tensor.getElementType());
-      if (!cType)
-        return func.emitError("public function '")
-               << func.getSymName() << "' " << what << " #" << index
-               << " has element type " << tensor.getElementType()
-               << " which has no C type in the compiled-model ABI";
-      parameters.push_back({(isInput ? "in" : "out") + std::to_string(index),
-                            *cType, isInput, tensor});
-    }
-    return success();
-  };
-  FunctionType type = func.getFunctionType();
-  if (failed(addParameters(type.getInputs(), /*isInput=*/true)) ||
-      failed(addParameters(type.getResults(), /*isInput=*/false)))
-    return failure();
-  return parameters;
-}
-
 /// `2x4 f32`; a 0-d tensor is `scalar f32`.
 static void printShape(RankedTensorType type, llvm::raw_ostream &os) {
   if (type.getRank() == 0)
@@ -122,28 +63,28 @@ LogicalResult bnn::emitCHeader(ModuleOp module, StringRef guard,
   for (auto func : module.getOps<func::FuncOp>()) {
     // Private functions are internal to the object; external declarations
     // are not defined by it.
-    if (!func.isPublic() || func.isExternal())
+    if (!isExported(func))
       continue;
     if (!isCIdentifier(func.getSymName()))
       return func.emitError("public function '")
              << func.getSymName()
              << "' cannot be declared in the C header: its name is not a C "
                 "identifier or is a C or C++ keyword";
-    FailureOr<SmallVector<Parameter>> parameters = getParameters(func);
+    FailureOr<SmallVector<ABIParameter>> parameters = getABISignature(func);
     if (failed(parameters))
       return failure();
 
     decls << "\n/* ";
     if (parameters->empty())
       decls << "no arguments";
-    llvm::interleaveComma(*parameters, decls, [&](const Parameter &p) {
+    llvm::interleaveComma(*parameters, decls, [&](const ABIParameter &p) {
       decls << p.name << ": ";
       printShape(p.type, decls);
     });
     decls << " */\nvoid " << func.getSymName() << '(';
     if (parameters->empty())
       decls << "void";
-    llvm::interleaveComma(*parameters, decls, [&](const Parameter &p) {
+    llvm::interleaveComma(*parameters, decls, [&](const ABIParameter &p) {
       decls << (p.isInput ? "const " : "") << p.cType << " *" << p.name;
     });
     decls << ");\n";

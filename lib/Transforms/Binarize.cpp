@@ -9,20 +9,27 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bnn/Dialect/BNN/BNNDialect.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
+#include "bnn/Reference/Packing.h"
 #include "bnn/Transforms/Passes.h"
-#include "bnn/Transforms/SignValues.h"
+
+#include "bnn/Transforms/Matchers.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/Support/Format.h"
 
 namespace mlir::bnn {
 #define GEN_PASS_DEF_BNNBINARIZE
 #include "bnn/Transforms/Passes.h.inc"
 } // namespace mlir::bnn
+
+#define DEBUG_TYPE "bnn-binarize"
 
 using namespace mlir;
 using namespace mlir::bnn;
@@ -71,13 +78,6 @@ FailureOr<ScaledSigns> getScaledSigns(DenseFPElementsAttr weights,
   return result;
 }
 
-/// True when `value` is a tensor of zeros (a zero fill or a zero constant).
-bool isZeroTensor(Value value) {
-  if (auto fill = value.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-  return matchPattern(value, m_AnyZeroFloat());
-}
-
 /// The float input of a layer, seen through an optional zero/one padding.
 struct SignInput {
   Value sign;                                  // a tensor of +-1 values
@@ -95,22 +95,21 @@ FailureOr<SignInput> matchSignInput(Value input, bool allowPadding,
       padOp && allowPadding) {
     if (!isSignValued(padOp.getSource()))
       return failure();
-    ArrayRef<int64_t> low = padOp.getStaticLow(), high = padOp.getStaticHigh();
-    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
-        low[0] != 0 || high[0] != 0 || low[3] != 0 || high[3] != 0) {
+    std::optional<SpatialPad> pad = matchSpatialPad(padOp);
+    if (!pad) {
       why = "padding is not static on the spatial dimensions only";
       return failure();
     }
-    Value padValue = padOp.getConstantPaddingValue();
     APFloat value(0.0f);
-    if (!padValue || !matchPattern(padValue, m_ConstantFloat(&value)) ||
+    if (!pad->padValue ||
+        !matchPattern(pad->padValue, m_ConstantFloat(&value)) ||
         !(value.isZero() || value.isExactlyValue(1.0))) {
       why = "the sign output is padded with a value other than 0 and 1";
       return failure();
     }
     result.padValue = value.isZero() ? 0 : 1;
-    result.padding = {low[1], high[1], low[2], high[2]};
-    input = padOp.getSource();
+    result.padding.assign(pad->amounts.begin(), pad->amounts.end());
+    input = pad->source;
   }
   if (!isSignValued(input))
     return failure();
@@ -131,7 +130,7 @@ Value packValue(OpBuilder &b, Location loc, Value value, unsigned wordBits,
                 Plane plane) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape(type.getShape());
-  shape.back() = (shape.back() + wordBits - 1) / wordBits;
+  shape.back() = ::bnn::ref::packedWords(shape.back(), wordBits);
   auto packedType = RankedTensorType::get(shape, b.getIntegerType(wordBits));
   return PackOp::create(b, loc, packedType, value, plane);
 }
@@ -206,11 +205,11 @@ struct BinarizeConv : public OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
     // linalg lets a convolution read only part of its input; bconv2d
     // computes every output position of the padded input.
     for (int i = 0; i < 2; ++i) {
-      int64_t span = signType.getDimSize(1 + i) + input->padding[2 * i] +
-                     input->padding[2 * i + 1] -
-                     dilations[i] * (weights.getType().getDimSize(1 + i) - 1) -
-                     1;
-      if (span < 0 || span / strides[i] + 1 != resultType.getDimSize(1 + i))
+      std::optional<int64_t> size = getWindowOutputSize(
+          signType.getDimSize(1 + i), weights.getType().getDimSize(1 + i),
+          strides[i], dilations[i], input->padding[2 * i],
+          input->padding[2 * i + 1]);
+      if (size != resultType.getDimSize(1 + i))
         return remark("the convolution does not cover its whole padded input");
     }
     Location loc = op.getLoc();
@@ -315,13 +314,14 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
 
 } // namespace
 
-void bnn::populateBNNBinarizePatterns(RewritePatternSet &patterns,
-                                      unsigned wordBits) {
+void mlir::bnn::populateBNNBinarizePatterns(RewritePatternSet &patterns,
+                                            unsigned wordBits) {
   patterns.add<BinarizeConv, BinarizeMatmul>(patterns.getContext(), wordBits);
 }
 
 namespace {
-struct BNNBinarizePass : public bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
+struct BNNBinarizePass
+    : public mlir::bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
   using BNNBinarizeBase::BNNBinarizeBase;
   void runOnOperation() override {
     if (wordBits != 0 && wordBits != 32 && wordBits != 64) {
@@ -331,23 +331,10 @@ struct BNNBinarizePass : public bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
       return signalPassFailure();
     }
     // Each candidate is tried exactly once, so each remark is said once.
-    MLIRContext *context = &getContext();
-    BinarizeConv convPattern(context, wordBits);
-    BinarizeMatmul matmulPattern(context, wordBits);
-    SmallVector<Operation *> candidates;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<linalg::Conv2DNhwcFhwcOp, linalg::MatmulOp>(op))
-        candidates.push_back(op);
-    });
-    PatternRewriter rewriter(context);
-    for (Operation *op : candidates) {
-      rewriter.setInsertionPoint(op);
-      if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op))
-        (void)convPattern.matchAndRewrite(conv, rewriter);
-      else
-        (void)matmulPattern.matchAndRewrite(cast<linalg::MatmulOp>(op),
-                                            rewriter);
-    }
+    RewritePatternSet patterns(&getContext());
+    populateBNNBinarizePatterns(patterns, wordBits);
+    MatchFailureLogger logger(DEBUG_TYPE);
+    walkAndApplyPatterns(getOperation(), std::move(patterns), &logger);
   }
 };
 } // namespace

@@ -1,7 +1,10 @@
 //===- FoldTransforms.cpp - Fold Level 1 weight expressions -------------===//
 
+#include "bnn/Dialect/BNN/BNNDialect.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 

@@ -19,16 +19,23 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bnn/Dialect/BNN/BNNDialect.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Passes.h"
-#include "bnn/Transforms/SignValues.h"
+
+#include "bnn/Reference/Packing.h"
+#include "bnn/Transforms/Matchers.h"
+#include "bnn/Transforms/ThresholdSolver.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
 #include <limits>
@@ -37,6 +44,8 @@ namespace mlir::bnn {
 #define GEN_PASS_DEF_BNNFUSETHRESHOLD
 #include "bnn/Transforms/Passes.h.inc"
 } // namespace mlir::bnn
+
+#define DEBUG_TYPE "bnn-fuse-threshold"
 
 using namespace mlir;
 using namespace mlir::bnn;
@@ -74,8 +83,9 @@ std::optional<float> getOutsideConstant(Value value) {
 }
 
 bool hasNoFastMath(Operation *op) {
-  auto fmf = op->getAttrOfType<arith::FastMathFlagsAttr>("fastmath");
-  return !fmf || fmf.getValue() == arith::FastMathFlags::none;
+  auto fastMath = dyn_cast<arith::ArithFastMathInterface>(op);
+  return !fastMath || fastMath.getFastMathFlagsAttr().getValue() ==
+                          arith::FastMathFlags::none;
 }
 
 /// Ops whose f32 evaluation we reproduce bit for bit.
@@ -279,45 +289,23 @@ struct StepProgram {
 // pack(sign(chain(scale(acc)))) -> threshold(acc)
 //===----------------------------------------------------------------------===//
 
-/// The largest |acc| the producer of an accumulator can give.
-std::optional<int64_t> accumulatorBound(Operation *producer) {
-  if (auto conv = dyn_cast_or_null<BConv2DOp>(producer)) {
-    auto filterType = conv.getFilter().getType();
-    if (!filterType.hasStaticShape())
-      return std::nullopt;
-    return filterType.getDimSize(1) * filterType.getDimSize(2) *
-           static_cast<int64_t>(conv.getChannelsIn() / conv.getGroups());
-  }
-  if (auto dense = dyn_cast_or_null<BDenseOp>(producer))
-    return static_cast<int64_t>(dense.getSize());
-  return std::nullopt;
-}
-
-/// Logical length of one output channel's packed filter row.
-int64_t filterRowSize(Operation *producer) {
-  if (auto conv = dyn_cast<BConv2DOp>(producer))
-    return conv.getChannelsIn() / conv.getGroups();
-  return cast<BDenseOp>(producer).getSize();
-}
-
 /// The filter constant with the logical bits of `flipped` channels inverted:
 /// w_hat -> -w_hat negates the channel's accumulator, masks unchanged.
 DenseIntElementsAttr flipChannels(DenseIntElementsAttr filter,
-                                  ArrayRef<bool> flipped, int64_t rowSize) {
+                                  ArrayRef<ChannelThreshold> channels,
+                                  int64_t rowSize) {
   auto type = filter.getType();
   unsigned wordBits = getWordBits(type.getElementType());
-  int64_t channels = type.getDimSize(0);
-  int64_t perChannel = filter.getNumElements() / channels;
+  int64_t perChannel = filter.getNumElements() / type.getDimSize(0);
   int64_t wordsPerRow = type.getShape().back();
   SmallVector<APInt> words(filter.getValues<APInt>());
-  for (int64_t o = 0; o < channels; ++o) {
-    if (!flipped[o])
+  for (auto [o, channel] : llvm::enumerate(channels)) {
+    if (!channel.flipped)
       continue;
-    for (int64_t i = 0; i < perChannel; ++i) {
-      int64_t w = i % wordsPerRow;
-      int64_t bits = std::min<int64_t>(wordBits, rowSize - w * wordBits);
-      words[o * perChannel + i] ^= APInt::getLowBitsSet(wordBits, bits);
-    }
+    for (int64_t i = 0; i < perChannel; ++i)
+      words[o * perChannel + i] ^=
+          APInt(wordBits, ::bnn::ref::logicalBitsMask(rowSize, wordBits,
+                                                      i % wordsPerRow));
   }
   return cast<DenseIntElementsAttr>(DenseElementsAttr::get(type, words));
 }
@@ -337,51 +325,50 @@ bool reachesScale(Value value) {
   return isa_and_nonnull<ScaleOp>(op);
 }
 
-/// Tries to fuse one pack; emits a remark and returns failure when the chain
-/// is recognized but cannot be fused.
-LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
+/// pack(sign(chain(scale(acc)))), possibly as pack(flatten(maxpool(sign(...
+/// )))) when the flattened rows are not whole words (otherwise the pack
+/// moved above the flatten): the threshold then reads the flattened
+/// (max-pooled) accumulators.
+struct ThresholdChain {
+  PackOp pack;
+  tensor::CollapseShapeOp flatten;
+  std::optional<SignMaxPool> pool;
+  SignOp sign;
+  /// From the scale towards the pack.
+  SmallVector<ChainStep> steps;
+  ScaleOp scale;
+  /// The bconv2d or bdense that computes the accumulator.
+  Operation *producer = nullptr;
+  int64_t bound = 0;
+  SmallVector<float> multiplier, bias;
+  /// The ops the fused threshold replaces, from the scale to the pack.
+  SmallVector<Operation *> ops;
+};
+
+/// Matches a ThresholdChain. Fails with an empty `why` when `pack` is not
+/// the end of a binary layer's float glue, and with the reason when the
+/// chain is recognized but cannot be fused.
+FailureOr<ThresholdChain> matchThresholdChain(PackOp pack, std::string &why) {
+  ThresholdChain chain;
+  chain.pack = pack;
   if (pack.getPlane() != Plane::Sign)
     return failure();
   Value value = pack.getX();
-  // A flatten whose rows are not whole words (otherwise the pack moved above
-  // it), possibly after a max pool of the signs: the threshold then reads
-  // the flattened (max-pooled) accumulators, see below.
-  auto flatten = value.getDefiningOp<tensor::CollapseShapeOp>();
-  linalg::PoolingNhwcMaxOp pool;
-  tensor::PadOp poolPad;
-  if (flatten) {
-    value = flatten.getSrc();
-    if ((pool = value.getDefiningOp<linalg::PoolingNhwcMaxOp>())) {
-      auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
-      if (!pool.hasPureTensorSemantics() || !fill ||
-          !isAtMostMinusOne(fill.getInputs()[0]))
-        return failure();
-      value = pool.getInputs()[0];
-      if ((poolPad = value.getDefiningOp<tensor::PadOp>())) {
-        Value padValue = poolPad.getConstantPaddingValue();
-        if (!padValue || !isAtMostMinusOne(padValue))
-          return failure();
-        // Every window must keep a real tap, as in bmaxpool2d.
-        auto window = cast<ShapedType>(pool.getInputs()[1].getType());
-        ArrayRef<int64_t> low = poolPad.getStaticLow(),
-                          high = poolPad.getStaticHigh();
-        if (low.size() != 4 || ShapedType::isDynamicShape(low) ||
-            ShapedType::isDynamicShape(high) ||
-            low[1] >= window.getDimSize(0) || high[1] >= window.getDimSize(0) ||
-            low[2] >= window.getDimSize(1) || high[2] >= window.getDimSize(1))
-          return failure();
-        value = poolPad.getSource();
-      }
+  if ((chain.flatten = value.getDefiningOp<tensor::CollapseShapeOp>())) {
+    value = chain.flatten.getSrc();
+    if (value.getDefiningOp<linalg::PoolingNhwcMaxOp>()) {
+      std::string poolWhy;
+      FailureOr<SignMaxPool> pool = matchSignMaxPool(value, poolWhy);
+      if (failed(pool) || !pool->input.getDefiningOp<SignOp>())
+        return failure(); // A pool of float values, not of signs.
+      chain.pool = *pool;
+      value = pool->input;
     }
   }
-  SignOp sign = value.getDefiningOp<SignOp>();
-  if (sign)
-    value = sign.getX();
-  if (pool && !sign)
-    return failure(); // A max pool of float values, not of signs.
+  if ((chain.sign = value.getDefiningOp<SignOp>()))
+    value = chain.sign.getX();
 
   // Walk back to the scale through the per-channel steps.
-  SmallVector<ChainStep> steps;
   Operation *anchor = value.getDefiningOp();
   while (auto generic = dyn_cast_or_null<linalg::GenericOp>(anchor)) {
     // Which input carries the layer's values: the one that is not constant.
@@ -391,130 +378,161 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
         activation = input;
     if (!activation)
       return failure();
-    std::string why;
-    FailureOr<ChainStep> step = matchStep(generic, activation, why);
+    std::string stepWhy;
+    FailureOr<ChainStep> step = matchStep(generic, activation, stepWhy);
     if (failed(step)) {
       // Say why only when a binary layer's scale is behind the step: other
       // float layers are float by design.
       if (reachesScale(activation))
-        pack.emitRemark("not fused into a threshold: ") << why;
+        why = stepWhy;
       return failure();
     }
-    steps.push_back(*step);
+    chain.steps.insert(chain.steps.begin(), *step);
     anchor = activation.getDefiningOp();
   }
-  auto scale = dyn_cast_or_null<ScaleOp>(anchor);
-  if (!scale)
+  if (!(chain.scale = dyn_cast_or_null<ScaleOp>(anchor)))
     return failure();
-  auto remark = [&](const Twine &reason) {
-    pack.emitRemark("not fused into a threshold: ") << reason;
+  auto refuse = [&](StringRef reason) {
+    why = reason.str();
     return failure();
   };
+
   // Every intermediate value must feed only the chain: it disappears.
-  SmallVector<Operation *> chainOps = {scale};
-  for (ChainStep &step : llvm::reverse(steps))
-    chainOps.push_back(step.op);
-  for (Operation *op : {static_cast<Operation *>(sign), poolPad.getOperation(),
-                        pool.getOperation(), flatten.getOperation()})
+  chain.ops.push_back(chain.scale);
+  for (ChainStep &step : chain.steps)
+    chain.ops.push_back(step.op);
+  Operation *poolPad = chain.pool && chain.pool->pad
+                           ? chain.pool->pad->op.getOperation()
+                           : nullptr;
+  Operation *pool = chain.pool ? chain.pool->pool.getOperation() : nullptr;
+  for (Operation *op : {static_cast<Operation *>(chain.sign), poolPad, pool,
+                        chain.flatten.getOperation()})
     if (op)
-      chainOps.push_back(op);
+      chain.ops.push_back(op);
   // (A step may also name its input as its unused init, as
   // convert-elementwise-to-linalg does.)
-  for (auto [i, op] : llvm::enumerate(chainOps)) {
+  for (auto [i, op] : llvm::enumerate(chain.ops)) {
     Operation *next =
-        i + 1 < chainOps.size() ? chainOps[i + 1] : pack.getOperation();
+        i + 1 < chain.ops.size() ? chain.ops[i + 1] : pack.getOperation();
     if (!llvm::all_of(op->getResult(0).getUsers(),
                       [&](Operation *user) { return user == next; }))
-      return remark("an intermediate float value has other users");
+      return refuse("an intermediate float value has other users");
   }
   DenseFPElementsAttr multiplier, bias;
-  if (!matchPattern(scale.getMultiplier(), m_Constant(&multiplier)) ||
-      !matchPattern(scale.getBias(), m_Constant(&bias)) ||
+  if (!matchPattern(chain.scale.getMultiplier(), m_Constant(&multiplier)) ||
+      !matchPattern(chain.scale.getBias(), m_Constant(&bias)) ||
       !multiplier.getElementType().isF32())
-    return remark("the scale's multiplier and bias are not f32 constants");
-  Operation *producer = scale.getAcc().getDefiningOp();
-  std::optional<int64_t> bound = accumulatorBound(producer);
+    return refuse("the scale's multiplier and bias are not f32 constants");
+  chain.multiplier.assign(multiplier.getValues<float>().begin(),
+                          multiplier.getValues<float>().end());
+  chain.bias.assign(bias.getValues<float>().begin(),
+                    bias.getValues<float>().end());
+  chain.producer = chain.scale.getAcc().getDefiningOp();
+  std::optional<int64_t> bound;
+  if (auto conv = dyn_cast_or_null<BConv2DOp>(chain.producer))
+    bound = conv.getDotLength();
+  else if (auto dense = dyn_cast_or_null<BDenseOp>(chain.producer))
+    bound = dense.getDotLength();
   if (!bound)
-    return remark("the accumulator does not come from bconv2d or bdense "
+    return refuse("the accumulator does not come from bconv2d or bdense "
                   "with a static filter");
   if (*bound > kMaxAccRange)
-    return remark("the accumulator range is too large to search");
+    return refuse("the accumulator range is too large to search");
+  chain.bound = *bound;
+  return chain;
+}
 
-  // The bit of every channel for every accumulator value.
-  SmallVector<float> m(multiplier.getValues<float>());
-  SmallVector<float> b(bias.getValues<float>());
-  int64_t channels = m.size();
-  SmallVector<int32_t> thresholds(channels);
-  SmallVector<bool> flipped(channels, false);
-  std::vector<bool> positive(2 * *bound + 1);
+/// The threshold of every channel: the float chain evaluated for every
+/// accumulator value exactly as the compiled code computes it.
+FailureOr<SmallVector<ChannelThreshold>> solveThresholds(ThresholdChain &chain,
+                                                         std::string &why) {
   SmallVector<StepProgram> programs;
-  for (ChainStep &step : llvm::reverse(steps))
+  for (ChainStep &step : chain.steps)
     programs.emplace_back(step);
-  for (int64_t o = 0; o < channels; ++o) {
-    for (auto [program, step] : llvm::zip(programs, llvm::reverse(steps)))
+  SmallVector<ChannelThreshold> thresholds;
+  for (int64_t o = 0, e = chain.multiplier.size(); o < e; ++o) {
+    for (auto [program, step] : llvm::zip(programs, chain.steps))
       program.setChannel(step, o);
-    for (int64_t acc = -*bound; acc <= *bound; ++acc) {
-      // As bnn.scale lowers: sitofp, mulf, addf.
-      float y = static_cast<float>(acc) * m[o];
-      y = y + b[o];
-      for (auto [program, step] : llvm::zip(programs, llvm::reverse(steps)))
-        y = program.run(step.activation, y);
-      positive[acc + *bound] = !(y < 0.0f); // sign: NaN is +1
+    std::optional<ChannelThreshold> solved =
+        solveChannelThreshold(chain.bound, [&](int64_t acc) {
+          // As bnn.scale lowers: sitofp, mulf, addf.
+          float y = static_cast<float>(acc) * chain.multiplier[o];
+          y = y + chain.bias[o];
+          for (auto [program, step] : llvm::zip(programs, chain.steps))
+            y = program.run(step.activation, y);
+          return !(y < 0.0f); // sign: NaN is +1
+        });
+    if (!solved) {
+      why = ("the sign of channel " + Twine(o) +
+             " is not monotone in the accumulator")
+                .str();
+      return failure();
     }
-    // First and last positions where the bit changes.
-    int64_t changes = 0, at = 0;
-    for (size_t i = 1; i < positive.size(); ++i)
-      if (positive[i] != positive[i - 1]) {
-        ++changes;
-        at = static_cast<int64_t>(i) - *bound;
-      }
-    if (changes == 0) {
-      thresholds[o] = positive.front() ? std::numeric_limits<int32_t>::min()
-                                       : std::numeric_limits<int32_t>::max();
-    } else if (changes == 1 && positive.back()) {
-      thresholds[o] = static_cast<int32_t>(at); // +1 iff acc >= at
-    } else if (changes == 1) {
-      flipped[o] = true; // +1 iff acc <= at - 1 iff -acc >= 1 - at
-      thresholds[o] = static_cast<int32_t>(1 - at);
-    } else {
-      return remark(Twine("the sign of channel ") + Twine(o) +
-                    " is not monotone in the accumulator");
-    }
+    thresholds.push_back(*solved);
   }
+  return thresholds;
+}
 
-  Value acc = scale.getAcc();
-  if (llvm::is_contained(flipped, true)) {
-    if (!acc.hasOneUse())
-      return remark("a channel needs flipped filter bits but the accumulator "
-                    "has other users");
-    Value filter = producer->getOperand(1);
-    DenseIntElementsAttr filterBits;
-    if (!matchPattern(filter, m_Constant(&filterBits)))
-      return remark("a channel needs flipped filter bits but the filter is "
-                    "not constant");
+/// The filter with the flipped channels' bits inverted, or failure when a
+/// flip is needed but impossible.
+FailureOr<std::optional<DenseIntElementsAttr>>
+getFlippedFilter(ThresholdChain &chain, ArrayRef<ChannelThreshold> thresholds,
+                 std::string &why) {
+  if (llvm::none_of(thresholds,
+                    [](const ChannelThreshold &t) { return t.flipped; }))
+    return std::optional<DenseIntElementsAttr>();
+  if (!chain.scale.getAcc().hasOneUse()) {
+    why = "a channel needs flipped filter bits but the accumulator has "
+          "other users";
+    return failure();
+  }
+  DenseIntElementsAttr filterBits;
+  if (!matchPattern(chain.producer->getOperand(1), m_Constant(&filterBits))) {
+    why = "a channel needs flipped filter bits but the filter is not "
+          "constant";
+    return failure();
+  }
+  int64_t rowSize = isa<BConv2DOp>(chain.producer)
+                        ? cast<BConv2DOp>(chain.producer).getFilterRowSize()
+                        : cast<BDenseOp>(chain.producer).getFilterRowSize();
+  return std::optional<DenseIntElementsAttr>(
+      flipChannels(filterBits, thresholds, rowSize));
+}
+
+/// Replaces the chain by bnn.threshold on the accumulator (max-pooled and
+/// flattened like the signs were).
+void rewriteThresholdChain(ThresholdChain &chain,
+                           ArrayRef<ChannelThreshold> thresholds,
+                           std::optional<DenseIntElementsAttr> flippedFilter,
+                           RewriterBase &rewriter) {
+  Operation *producer = chain.producer;
+  if (flippedFilter) {
     rewriter.setInsertionPoint(producer);
-    Value newFilter = arith::ConstantOp::create(
-        rewriter, producer->getLoc(),
-        flipChannels(filterBits, flipped, filterRowSize(producer)));
+    Value newFilter =
+        arith::ConstantOp::create(rewriter, producer->getLoc(), *flippedFilter);
     rewriter.modifyOpInPlace(producer,
                              [&] { producer->setOperand(1, newFilter); });
   }
+  PackOp pack = chain.pack;
   rewriter.setInsertionPoint(pack);
   Location loc = pack.getLoc();
-  if (pool) {
+  Value acc = chain.scale.getAcc();
+  if (chain.pool) {
     // After the flips every channel is +1 iff acc >= t, so the max of the
     // window's signs is +1 iff the max of its accumulators reaches t:
     // pool the integers (padding and init INT32_MIN never win).
+    linalg::PoolingNhwcMaxOp pool = chain.pool->pool;
     Type i32 = rewriter.getI32Type();
     Value lowest = arith::ConstantOp::create(
         rewriter, loc,
         rewriter.getIntegerAttr(i32, std::numeric_limits<int32_t>::min()));
     Value input = acc;
-    if (poolPad) {
-      auto padType = cast<RankedTensorType>(poolPad.getType()).clone(i32);
+    if (chain.pool->pad) {
+      tensor::PadOp pad = chain.pool->pad->op;
+      auto padType = cast<RankedTensorType>(pad.getType()).clone(i32);
       input = tensor::PadOp::create(rewriter, loc, padType, acc,
-                                    poolPad.getMixedLowPad(),
-                                    poolPad.getMixedHighPad(), lowest);
+                                    pad.getMixedLowPad(), pad.getMixedHighPad(),
+                                    lowest);
     }
     auto pooledType =
         cast<RankedTensorType>(pool.getResultTypes()[0]).clone(i32);
@@ -530,103 +548,130 @@ LogicalResult fuseThreshold(PackOp pack, RewriterBase &rewriter) {
               pool.getStrides(), pool.getDilations())
               .getResult(0);
   }
-  if (flatten) {
-    acc = tensor::CollapseShapeOp::create(rewriter, loc, acc,
-                                          flatten.getReassociationIndices());
+  SmallVector<int32_t> values;
+  for (const ChannelThreshold &channel : thresholds)
+    values.push_back(channel.threshold);
+  if (chain.flatten) {
+    acc = tensor::CollapseShapeOp::create(
+        rewriter, loc, acc, chain.flatten.getReassociationIndices());
     // The flattened axis runs over (pixel, channel): channel = k mod O.
     int64_t flatSize = cast<ShapedType>(acc.getType()).getShape().back();
     SmallVector<int32_t> tiled(flatSize);
     for (int64_t k = 0; k < flatSize; ++k)
-      tiled[k] = thresholds[k % channels];
-    thresholds = std::move(tiled);
+      tiled[k] = values[k % values.size()];
+    values = std::move(tiled);
   }
   auto thresholdType = RankedTensorType::get(
-      {static_cast<int64_t>(thresholds.size())}, rewriter.getI32Type());
+      {static_cast<int64_t>(values.size())}, rewriter.getI32Type());
   Value thresholdValue = arith::ConstantOp::create(
       rewriter, loc,
-      DenseElementsAttr::get(thresholdType, ArrayRef<int32_t>(thresholds)));
+      DenseElementsAttr::get(thresholdType, ArrayRef<int32_t>(values)));
   rewriter.replaceOpWithNewOp<ThresholdOp>(pack, pack.getP().getType(), acc,
                                            thresholdValue);
-  for (Operation *op : llvm::reverse(chainOps))
+  for (Operation *op : llvm::reverse(chain.ops))
     rewriter.eraseOp(op);
-  return success();
 }
 
-//===----------------------------------------------------------------------===//
-// pack(maxpool(sign(x))) -> bmaxpool2d(pack(sign(x)))
-//===----------------------------------------------------------------------===//
+/// pack(sign(chain(scale(acc)))) -> threshold(acc).
+struct FuseThresholdPattern : public OpRewritePattern<PackOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-LogicalResult fuseMaxPool(PackOp pack, RewriterBase &rewriter) {
-  if (pack.getPlane() != Plane::Sign)
-    return failure();
-  auto pool = pack.getX().getDefiningOp<linalg::PoolingNhwcMaxOp>();
-  if (!pool || !pool.hasPureTensorSemantics())
-    return failure();
-  Value input = pool.getInputs()[0];
-  SmallVector<int64_t> padding = {0, 0, 0, 0};
-  auto padOp = input.getDefiningOp<tensor::PadOp>();
-  if (padOp) {
-    Value padValue = padOp.getConstantPaddingValue();
-    ArrayRef<int64_t> low = padOp.getStaticLow(), high = padOp.getStaticHigh();
-    if (!padValue || !isAtMostMinusOne(padValue) ||
-        ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high) ||
-        low[0] || high[0] || low[3] || high[3])
-      return failure();
-    padding = {low[1], high[1], low[2], high[2]};
-    input = padOp.getSource();
+  LogicalResult matchAndRewrite(PackOp pack,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    auto refuse = [&]() {
+      pack.emitRemark("not fused into a threshold: ") << why;
+      return rewriter.notifyMatchFailure(pack, why);
+    };
+    FailureOr<ThresholdChain> chain = matchThresholdChain(pack, why);
+    if (failed(chain))
+      return why.empty() ? rewriter.notifyMatchFailure(
+                               pack, "not the sign of a binary layer's scale")
+                         : refuse();
+    FailureOr<SmallVector<ChannelThreshold>> thresholds =
+        solveThresholds(*chain, why);
+    if (failed(thresholds))
+      return refuse();
+    FailureOr<std::optional<DenseIntElementsAttr>> flippedFilter =
+        getFlippedFilter(*chain, *thresholds, why);
+    if (failed(flippedFilter))
+      return refuse();
+    rewriteThresholdChain(*chain, *thresholds, *flippedFilter, rewriter);
+    return success();
   }
-  if (!input.getDefiningOp<SignOp>())
-    return failure();
-  auto remark = [&](const Twine &reason) {
-    pack.emitRemark("max pool not packed: ") << reason;
-    return failure();
-  };
-  auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
-  if (!fill || !isAtMostMinusOne(fill.getInputs()[0]))
-    return remark("the pool's init is not a fill with a value <= -1");
-  SmallVector<int64_t> dilations(pool.getDilations().getValues<int64_t>());
-  if (dilations != SmallVector<int64_t>{1, 1})
-    return remark("the pool is dilated");
-  auto windowType = cast<ShapedType>(pool.getInputs()[1].getType());
-  SmallVector<int64_t> kernel(windowType.getShape());
-  if (padding[0] >= kernel[0] || padding[1] >= kernel[0] ||
-      padding[2] >= kernel[1] || padding[3] >= kernel[1])
-    return remark("the padding is not smaller than the window");
-  SmallVector<int64_t> strides(pool.getStrides().getValues<int64_t>());
+};
 
-  rewriter.setInsertionPoint(pack);
-  auto packedType = pack.getP().getType();
-  auto inputType = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> packedShape(inputType.getShape());
-  packedShape.back() = packedType.getShape().back();
-  Value packed =
-      PackOp::create(rewriter, pack.getLoc(), packedType.clone(packedShape),
-                     input, Plane::Sign);
-  rewriter.replaceOpWithNewOp<BMaxPool2DOp>(pack, packedType, packed, kernel,
-                                            strides, padding);
-  // The float pool is dead now; erase it so the sign has the pack as its
-  // only user again.
-  if (pool->use_empty())
-    rewriter.eraseOp(pool);
-  if (padOp && padOp->use_empty())
-    rewriter.eraseOp(padOp);
-  return success();
-}
+/// pack(maxpool(sign(x))) -> bmaxpool2d(pack(sign(x))).
+struct FuseMaxPoolPattern : public OpRewritePattern<PackOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PackOp pack,
+                                PatternRewriter &rewriter) const override {
+    if (pack.getPlane() != Plane::Sign)
+      return rewriter.notifyMatchFailure(pack, "not the sign plane");
+    std::string why;
+    FailureOr<SignMaxPool> match = matchSignMaxPool(pack.getX(), why);
+    auto refuse = [&](const Twine &reason) {
+      pack.emitRemark("max pool not packed: ") << reason;
+      return rewriter.notifyMatchFailure(pack, reason);
+    };
+    bool ofSign = (succeeded(match) && match->input.getDefiningOp<SignOp>()) ||
+                  (failed(match) && !why.empty());
+    if (!ofSign)
+      return rewriter.notifyMatchFailure(pack, "not a max pool of bnn.sign");
+    if (failed(match))
+      return refuse(why);
+    linalg::PoolingNhwcMaxOp pool = match->pool;
+    SmallVector<int64_t> dilations(pool.getDilations().getValues<int64_t>());
+    if (dilations != SmallVector<int64_t>{1, 1})
+      return refuse("the pool is dilated");
+    auto windowType = cast<ShapedType>(pool.getInputs()[1].getType());
+    SmallVector<int64_t> kernel(windowType.getShape());
+    SmallVector<int64_t> strides(pool.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> padding = {0, 0, 0, 0};
+    if (match->pad)
+      padding.assign(match->pad->amounts.begin(), match->pad->amounts.end());
+
+    rewriter.setInsertionPoint(pack);
+    auto packedType = pack.getP().getType();
+    auto inputType = cast<RankedTensorType>(match->input.getType());
+    SmallVector<int64_t> packedShape(inputType.getShape());
+    packedShape.back() = packedType.getShape().back();
+    Value packed =
+        PackOp::create(rewriter, pack.getLoc(), packedType.clone(packedShape),
+                       match->input, Plane::Sign);
+    rewriter.replaceOpWithNewOp<BMaxPool2DOp>(pack, packedType, packed, kernel,
+                                              strides, padding);
+    // The float pool is dead now; erase it so the sign has the pack as its
+    // only user again.
+    if (pool->use_empty())
+      rewriter.eraseOp(pool);
+    if (match->pad && match->pad->op->use_empty())
+      rewriter.eraseOp(match->pad->op);
+    return success();
+  }
+};
 
 struct BNNFuseThresholdPass
-    : public bnn::impl::BNNFuseThresholdBase<BNNFuseThresholdPass> {
+    : public mlir::bnn::impl::BNNFuseThresholdBase<BNNFuseThresholdPass> {
   void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
-    // Pools first: they expose pack(sign(...)) to the threshold fusion.
-    SmallVector<PackOp> packs;
-    getOperation()->walk([&](PackOp op) { packs.push_back(op); });
-    for (PackOp pack : packs)
-      (void)fuseMaxPool(pack, rewriter);
-    // The pool rewrite created new packs of signs.
-    packs.clear();
-    getOperation()->walk([&](PackOp op) { packs.push_back(op); });
-    for (PackOp pack : packs)
-      (void)fuseThreshold(pack, rewriter);
+    MatchFailureLogger logger(DEBUG_TYPE);
+    // Pools first: they expose pack(sign(...)) to the threshold fusion. Each
+    // walk tries every pack once, so each remark is said once.
+    RewritePatternSet pools(&getContext());
+    populateBNNFuseMaxPoolPatterns(pools);
+    walkAndApplyPatterns(getOperation(), std::move(pools), &logger);
+    RewritePatternSet thresholds(&getContext());
+    populateBNNFuseThresholdPatterns(thresholds);
+    walkAndApplyPatterns(getOperation(), std::move(thresholds), &logger);
   }
 };
 } // namespace
+
+void mlir::bnn::populateBNNFuseMaxPoolPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseMaxPoolPattern>(patterns.getContext());
+}
+
+void mlir::bnn::populateBNNFuseThresholdPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseThresholdPattern>(patterns.getContext());
+}

@@ -1,5 +1,6 @@
 //===- PackWeights.cpp - Pack constant weights at compile time ----------===//
 
+#include "bnn/Dialect/BNN/BNNDialect.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Passes.h"
 

@@ -102,7 +102,7 @@ struct Value {
   size_t elementBytes() const {
     return kind == Kind::Packed ? p.wordBits / 8 : 4;
   }
-  size_t numElements() const { return ref::numElements(shape); }
+  size_t numElements() const { return ref::numElements(shape).value(); }
 };
 
 ref::Conv2DParams conv(int64_t channelsIn, std::array<int64_t, 2> strides,
@@ -131,6 +131,14 @@ ref::Pool2DParams pool(std::array<int64_t, 2> kernel,
 
 [[noreturn]] void caseError(const std::string &msg) {
   throw std::runtime_error(msg);
+}
+
+/// The value of a reference result; an error (the reference rejected the
+/// case) is a case error.
+template <typename T> T checked(ref::Result<T> result) {
+  if (!result)
+    caseError(result.error());
+  return std::move(result).value();
 }
 
 constexpr double kEps = FLT_EPSILON;
@@ -172,7 +180,7 @@ public:
     Value v;
     v.kind = Kind::I32;
     v.shape = shape;
-    v.i.resize(ref::numElements(shape));
+    v.i.resize(checked(ref::numElements(shape)));
     for (int32_t &x : v.i)
       x = lo + static_cast<int32_t>(rng() % static_cast<uint32_t>(hi - lo + 1));
     return input(std::move(v));
@@ -183,14 +191,15 @@ public:
   int inPacked(S logicalShape, unsigned wordBits, ref::Plane plane) {
     Gen gen = plane == ref::Plane::Sign ? Gen::Float : Gen::Ternary;
     ref::Tensor t{logicalShape, generate(logicalShape, gen)};
-    return input(packed(ref::pack(t, wordBits, plane), logicalShape.back()));
+    return input(
+        packed(checked(ref::pack(t, wordBits, plane)), logicalShape.back()));
   }
 
   //--- ops ------------------------------------------------------------------
 
   int sign(int xi) {
     const Value &x = f32(xi);
-    Value y = fromTensor(ref::sign(x.tensor()));
+    Value y = fromTensor(checked(ref::sign(x.tensor())));
     for (size_t k = 0; k < y.f.size(); ++k)
       y.dontcare[k] = x.dontcare[k] || uncertainSign(x, k);
     return add(std::move(y));
@@ -199,13 +208,15 @@ public:
   int orthonormalTransform(int xi, int qi, int64_t axis, bool transpose) {
     const Value &x = f32(xi), &q = f32(qi);
     requireExact(q, "orthonormal_transform q");
-    Value y = fromTensor(
-        ref::orthonormalTransform(x.tensor(), q.tensor(), axis, transpose));
+    Value y = fromTensor(checked(
+        ref::orthonormalTransform(x.tensor(), q.tensor(), axis, transpose)));
     // err = 2 (n + 2) eps sum_j |q_ij x_j| + sum_j |q_ij| err_j.
     ref::Tensor absX = abs(x.tensor()), absQ = abs(q.tensor());
-    ref::Tensor mag = ref::orthonormalTransform(absX, absQ, axis, transpose);
+    ref::Tensor mag =
+        checked(ref::orthonormalTransform(absX, absQ, axis, transpose));
     ref::Tensor errIn{x.shape, std::vector<float>(x.err.begin(), x.err.end())};
-    ref::Tensor prop = ref::orthonormalTransform(errIn, absQ, axis, transpose);
+    ref::Tensor prop =
+        checked(ref::orthonormalTransform(errIn, absQ, axis, transpose));
     double n = static_cast<double>(x.shape[axis]);
     bool anyDontcare = any(x.dontcare);
     y.signsExact = false;
@@ -219,7 +230,7 @@ public:
   int importanceSign(int xi, int si) {
     const Value &x = f32(xi), &s = f32(si);
     requireExact(s, "importance_sign s");
-    Value y = fromTensor(ref::importanceSign(x.tensor(), s.tensor()));
+    Value y = fromTensor(checked(ref::importanceSign(x.tensor(), s.tensor())));
     const int64_t O = x.shape[0];
     const int64_t K = O == 0 ? 0 : static_cast<int64_t>(x.f.size()) / O;
     double sumS = 0;
@@ -247,7 +258,7 @@ public:
     const Value &x = f32(xi), &d = f32(di);
     requireExact(x, "ternary x");
     requireExact(d, "ternary delta");
-    Value y = fromTensor(ref::ternary(x.tensor(), d.f));
+    Value y = fromTensor(checked(ref::ternary(x.tensor(), d.f)));
     const int64_t O = x.shape[0];
     const int64_t K = O == 0 ? 0 : static_cast<int64_t>(x.f.size()) / O;
     for (size_t e = 0; e < y.f.size(); ++e)
@@ -259,7 +270,7 @@ public:
     const Value &w = f32(wi), &beta = f32(bi);
     requireExact(w, "sq_regularizer w");
     requireExact(beta, "sq_regularizer beta");
-    float r = ref::sqRegularizer(w.tensor(), beta.f.at(0));
+    float r = checked(ref::sqRegularizer(w.tensor(), beta.f.at(0)));
     // The terms depend on u = w / mean|w|, itself known to (K + 2) eps
     // relatively; a term's error is at most 2 |u| (|u| + 1) times that.
     const double K = static_cast<double>(w.f.size());
@@ -289,36 +300,37 @@ public:
       if (x.dontcare[k] || uncertainSign(x, k))
         caseError("pack of a computed float whose sign is uncertain: the "
                   "harness has no error model for packed bits");
-    return add(packed(ref::pack(x.tensor(), wordBits, plane), x.shape.back()));
+    return add(packed(checked(ref::pack(x.tensor(), wordBits, plane)),
+                      x.shape.back()));
   }
 
   int unpack(int pi, int64_t size) {
-    Value y = fromTensor(ref::unpack(packedValue(pi).p, size));
+    Value y = fromTensor(checked(ref::unpack(packedValue(pi).p, size)));
     return add(std::move(y));
   }
 
   int bconv2d(int xi, int fi, int mi, const ref::Conv2DParams &params) {
     const ref::PackedTensor *mask = mi >= 0 ? &packedValue(mi).p : nullptr;
-    return add(fromInt(
-        ref::bconv2d(packedValue(xi).p, packedValue(fi).p, mask, params)));
+    return add(fromInt(checked(
+        ref::bconv2d(packedValue(xi).p, packedValue(fi).p, mask, params))));
   }
 
   int bdense(int xi, int fi, int mi, int64_t size) {
     const ref::PackedTensor *mask = mi >= 0 ? &packedValue(mi).p : nullptr;
-    return add(
-        fromInt(ref::bdense(packedValue(xi).p, packedValue(fi).p, mask, size)));
+    return add(fromInt(checked(
+        ref::bdense(packedValue(xi).p, packedValue(fi).p, mask, size))));
   }
 
   int bmaxpool2d(int xi, const ref::Pool2DParams &params) {
     const Value &x = packedValue(xi);
-    return add(packed(ref::bmaxpool2d(x.p, params), x.logical));
+    return add(packed(checked(ref::bmaxpool2d(x.p, params)), x.logical));
   }
 
   int scale(int ai, int mi, int bi) {
     const Value &acc = intValue(ai), &m = f32(mi), &b = f32(bi);
     requireExact(m, "scale multiplier");
     requireExact(b, "scale bias");
-    Value y = fromTensor(ref::scale(acc.intTensor(), m.f, b.f));
+    Value y = fromTensor(checked(ref::scale(acc.intTensor(), m.f, b.f)));
     y.signsExact = false;
     const size_t O = m.f.size();
     for (size_t e = 0; e < y.f.size(); ++e)
@@ -330,7 +342,7 @@ public:
 
   int threshold(int ai, int ti, unsigned wordBits) {
     const Value &acc = intValue(ai), &t = intValue(ti);
-    return add(packed(ref::threshold(acc.intTensor(), t.i, wordBits),
+    return add(packed(checked(ref::threshold(acc.intTensor(), t.i, wordBits)),
                       acc.shape.back()));
   }
 
@@ -372,7 +384,7 @@ private:
   }
 
   std::vector<float> generate(const S &shape, Gen gen) {
-    const int64_t n = ref::numElements(shape);
+    const int64_t n = checked(ref::numElements(shape));
     std::vector<float> v(n);
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const float inf = std::numeric_limits<float>::infinity();
@@ -676,6 +688,8 @@ std::string compare(const Value &expected, const unsigned char *got,
 std::string runCase(void (*build)(Builder &), std::string &desc,
                     double &worstRatio) {
   Builder b;
+  // The Builder reports a case it cannot build, including one whose
+  // arguments the reference rejects (see checked()), with caseError.
   try {
     build(b);
   } catch (const std::exception &e) {

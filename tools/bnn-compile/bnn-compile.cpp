@@ -12,7 +12,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "bnn/InitBNN.h"
-#include "bnn/Pipelines/Pipelines.h"
+#include "bnn/Pipelines/InputLimits.h"
+#include "bnn/Pipelines/ModelCompiler.h"
+#include "bnn/Target/ABI.h"
 #include "bnn/Target/Header.h"
 #include "bnn/Target/TargetMachine.h"
 #include "bnn/Version.h"
@@ -175,8 +177,13 @@ static LogicalResult writeHeader(ModuleOp original,
                           file->os());
 }
 
-static LogicalResult compile() {
-  // Everything the command line decides is checked before any work.
+/// The command line's decisions, checked before any work.
+struct Settings {
+  EmitKind emit;
+  unsigned optLevel;
+};
+
+static FailureOr<Settings> checkCommandLine() {
   if (outputFilename.empty())
     return fail("no output file; use -o <file> (- for stdout)");
   if (!headerFilename.empty() && headerFilename == outputFilename)
@@ -190,17 +197,121 @@ static LogicalResult compile() {
       optLevelFlag[0] > '3')
     return fail("unknown optimization level '-O" + optLevelFlag +
                 "' (expected -O0, -O1, -O2 or -O3)");
-  unsigned optLevel = optLevelFlag[0] - '0';
+  return Settings{*emit, static_cast<unsigned>(optLevelFlag[0] - '0')};
+}
 
-  bnn::initializeTargets();
-  llvm::Expected<bnn::TargetDescription> target =
-      bnn::resolveTarget(targetTriple, targetCPU, targetFeatures);
-  if (!target)
-    return fail(llvm::toString(target.takeError()));
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      bnn::createTargetMachine(*target, optLevel);
-  if (!machine)
-    return fail(llvm::toString(machine.takeError()));
+/// Only the top-level module's public functions are exported: one in a
+/// nested module, or one without a name, would silently be missing from the
+/// object; and a module without any would compile to an empty object.
+static LogicalResult checkExports(ModuleOp module) {
+  WalkResult nested = module->walk([&](func::FuncOp f) {
+    if (!bnn::isExported(f))
+      return WalkResult::advance();
+    if (f->getParentOp() != module.getOperation()) {
+      f.emitError("public function '")
+          << f.getSymName()
+          << "' is inside a nested module; bnn-compile exports the public "
+             "functions of the top-level module only";
+      return WalkResult::interrupt();
+    }
+    if (f.getSymName().empty()) {
+      f.emitError("a public function needs a name to be exported");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (nested.wasInterrupted())
+    return failure();
+  if (llvm::none_of(module.getOps<func::FuncOp>(), bnn::isExported))
+    return fail("'" + inputFilename +
+                "' defines no public function with a body: nothing to "
+                "compile");
+  return success();
+}
+
+/// Sets `options` to what the command line asks for.
+static LogicalResult
+setPipelineOptions(const bnn::ModelCompiler &compiler,
+                   bnn::InferencePipelineOptions &options) {
+  compiler.setTargetOptions(options);
+  options.binarize = !noBNNPasses;
+  options.tile = !noTile;
+  options.bufferCache = !noBufferCache;
+  if (summaryFlag.getNumOccurrences()) {
+    if (summaryFlag.empty() || summaryFlag == "text")
+      options.summary = bnn::SummaryFormat::Text;
+    else if (summaryFlag == "json")
+      options.summary = bnn::SummaryFormat::Json;
+    else
+      return fail("--summary must be text or json, got '" + summaryFlag + "'");
+  }
+  options.summaryOutput = summaryOutput;
+  return success();
+}
+
+/// The shortest command that reruns exactly these passes: the registered
+/// pipeline with the same options.
+static void printReproducer(const bnn::InferencePipelineOptions &options) {
+  auto &note = llvm::WithColor::note();
+  note << "reproduce with: bnn-opt " << inputFilename
+       << " --bnn-inference-pipeline='target-triple=" << options.targetTriple
+       << " cpu=" << options.cpu;
+  if (!options.features.empty())
+    note << " features=" << options.features;
+  if (!options.binarize)
+    note << " binarize=false";
+  if (!options.tile)
+    note << " tile=false";
+  if (!options.bufferCache)
+    note << " buffer-cache=false";
+  note << "'\n";
+}
+
+/// The lowered module as LLVM IR, assembly or an object file.
+static LogicalResult emitMachineCode(const bnn::ModelCompiler &compiler,
+                                     ModuleOp module, EmitKind emit,
+                                     TimingScope &timing,
+                                     llvm::raw_ostream &os) {
+  TimingScope translateTiming = timing.nest("Translate to LLVM IR");
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      compiler.translate(module, llvmContext);
+  if (!llvmModule)
+    return failure(); // Diagnostics name the op that did not translate.
+  translateTiming.stop();
+
+  TimingScope optimizeTiming = timing.nest("LLVM optimization");
+  compiler.optimize(*llvmModule);
+  optimizeTiming.stop();
+
+  TimingScope codegenTiming = timing.nest("LLVM code generation");
+  if (emit == EmitKind::LLVMIR) {
+    llvmModule->print(os, /*AAW=*/nullptr);
+    return success();
+  }
+  // Checked on what is linked, after the optimizer has removed dead calls;
+  // --emit=llvm still shows the IR that breaks the promise.
+  if (llvm::Error err = bnn::checkLibraryDependencies(*llvmModule))
+    return fail(llvm::toString(std::move(err)));
+  llvm::CodeGenFileType fileType = emit == EmitKind::Object
+                                       ? llvm::CodeGenFileType::ObjectFile
+                                       : llvm::CodeGenFileType::AssemblyFile;
+  if (llvm::Error err = compiler.emit(*llvmModule, fileType, os))
+    return fail(llvm::toString(std::move(err)));
+  return success();
+}
+
+static LogicalResult compile() {
+  FailureOr<Settings> settings = checkCommandLine();
+  if (failed(settings))
+    return failure();
+  llvm::Expected<bnn::ModelCompiler> compiler = bnn::ModelCompiler::create(
+      targetTriple, targetCPU, targetFeatures, settings->optLevel);
+  if (!compiler)
+    return fail(llvm::toString(compiler.takeError()));
+  bnn::InferencePipelineOptions pipelineOptions;
+  if (failed(setPipelineOptions(*compiler, pipelineOptions)))
+    return failure();
 
   // Declared before any scope so that the report covers the whole run.
   DefaultTimingManager timingManager;
@@ -222,6 +333,11 @@ static LogicalResult compile() {
       openInputFile(inputFilename, &errorMessage);
   if (!input)
     return fail(errorMessage);
+  if (std::optional<std::string> tooDeep =
+          bnn::checkNestingDepth(input->getBuffer())) {
+    llvm::errs() << inputFilename << ":" << *tooDeep << "\n";
+    return failure();
+  }
   auto sourceMgr = std::make_shared<llvm::SourceMgr>();
   sourceMgr->AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(*sourceMgr, &context);
@@ -238,36 +354,8 @@ static LogicalResult compile() {
   if (!module)
     return failure(); // The parser has reported why.
   parseTiming.stop();
-  // Only the top-level module's public functions are exported: one in a
-  // nested module, or one without a name, would silently be missing from
-  // the object.
-  WalkResult nested = module->walk([&](func::FuncOp f) {
-    if (!f.isPublic() || f.isExternal())
-      return WalkResult::advance();
-    if (f->getParentOp() != module.get()) {
-      f.emitError("public function '")
-          << f.getSymName()
-          << "' is inside a nested module; bnn-compile exports the public "
-             "functions of the top-level module only";
-      return WalkResult::interrupt();
-    }
-    if (f.getSymName().empty()) {
-      f.emitError("a public function needs a name to be exported");
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  if (nested.wasInterrupted())
+  if (failed(checkExports(*module)))
     return failure();
-
-  // An empty file (or one of declarations only) would compile to an empty
-  // object: almost certainly not what was meant.
-  if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp f) {
-        return f.isPublic() && !f.isExternal();
-      }))
-    return fail("'" + inputFilename +
-                "' defines no public function with a body: nothing to "
-                "compile");
 
   // The header describes the tensor signatures, which the pipeline rewrites
   // into pointers: keep the module as parsed.
@@ -275,45 +363,15 @@ static LogicalResult compile() {
   if (!headerFilename.empty())
     original = module->clone();
 
-  // Anchored on the module so that the reproducer reads builtin.module(...).
-  PassManager pm(&context, ModuleOp::getOperationName());
-  bnn::InferencePipelineOptions pipelineOptions;
-  pipelineOptions.targetTriple = target->triple;
-  pipelineOptions.cpu = target->cpu;
-  pipelineOptions.features = target->features;
-  pipelineOptions.binarize = !noBNNPasses;
-  pipelineOptions.tile = !noTile;
-  pipelineOptions.bufferCache = !noBufferCache;
-  if (summaryFlag.getNumOccurrences()) {
-    if (summaryFlag.empty() || summaryFlag == "text")
-      pipelineOptions.summary = bnn::SummaryFormat::Text;
-    else if (summaryFlag == "json")
-      pipelineOptions.summary = bnn::SummaryFormat::Json;
-    else
-      return fail("--summary must be text or json, got '" + summaryFlag + "'");
-  }
-  pipelineOptions.summaryOutput = summaryOutput;
-  bnn::buildInferencePipeline(pm, pipelineOptions);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return fail("cannot apply the --mlir-* pass manager options");
   TimingScope pipelineTiming = timing.nest("Inference pipeline");
-  pm.enableTiming(pipelineTiming);
-  if (failed(pm.run(*module))) {
-    // The registered pipeline with the same options is the shortest
-    // command that reruns exactly these passes.
-    auto &note = llvm::WithColor::note();
-    note << "reproduce with: bnn-opt " << inputFilename
-         << " --bnn-inference-pipeline='target-triple="
-         << pipelineOptions.targetTriple << " cpu=" << pipelineOptions.cpu;
-    if (!pipelineOptions.features.empty())
-      note << " features=" << pipelineOptions.features;
-    if (!pipelineOptions.binarize)
-      note << " binarize=false";
-    if (!pipelineOptions.tile)
-      note << " tile=false";
-    if (!pipelineOptions.bufferCache)
-      note << " buffer-cache=false";
-    note << "'\n";
+  auto configure = [&](PassManager &pm) -> LogicalResult {
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("cannot apply the --mlir-* pass manager options");
+    pm.enableTiming(pipelineTiming);
+    return success();
+  };
+  if (failed(compiler->runPipeline(*module, pipelineOptions, configure))) {
+    printReproducer(pipelineOptions);
     return failure();
   }
   pipelineTiming.stop();
@@ -322,44 +380,17 @@ static LogicalResult compile() {
       openOutputFile(outputFilename, &errorMessage);
   if (!output)
     return fail(errorMessage);
-
-  if (*emit == EmitKind::MLIR) {
+  if (settings->emit == EmitKind::MLIR) {
     TimingScope outputTiming = timing.nest("Output");
     module->print(output->os());
-  } else {
-    TimingScope translateTiming = timing.nest("Translate to LLVM IR");
-    llvm::LLVMContext llvmContext;
-    std::unique_ptr<llvm::Module> llvmModule =
-        bnn::translateToLLVMIR(*module, llvmContext, **machine);
-    if (!llvmModule)
-      return failure(); // Diagnostics name the op that did not translate.
-    translateTiming.stop();
-
-    TimingScope optimizeTiming = timing.nest("LLVM optimization");
-    bnn::optimizeModule(*llvmModule, **machine, optLevel);
-    optimizeTiming.stop();
-
-    TimingScope codegenTiming = timing.nest("LLVM code generation");
-    if (*emit == EmitKind::LLVMIR) {
-      llvmModule->print(output->os(), /*AAW=*/nullptr);
-    } else {
-      // Checked on what is linked, after the optimizer has removed dead
-      // calls; --emit=llvm still shows the IR that breaks the promise.
-      if (llvm::Error err = bnn::checkLibraryDependencies(*llvmModule))
-        return fail(llvm::toString(std::move(err)));
-      llvm::CodeGenFileType fileType =
-          *emit == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
-                                    : llvm::CodeGenFileType::AssemblyFile;
-      if (llvm::Error err = bnn::emitMachineCode(*llvmModule, **machine,
-                                                 fileType, output->os()))
-        return fail(llvm::toString(std::move(err)));
-    }
+  } else if (failed(emitMachineCode(*compiler, *module, settings->emit, timing,
+                                    output->os()))) {
+    return failure();
   }
 
   std::unique_ptr<llvm::ToolOutputFile> header;
   if (original && failed(writeHeader(*original, header)))
     return failure();
-
   if (failed(checkWritten(*output, outputFilename)) ||
       (header && failed(checkWritten(*header, headerFilename))))
     return failure();

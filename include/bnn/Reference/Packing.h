@@ -20,6 +20,7 @@
 #define BNN_REFERENCE_PACKING_H
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace bnn::ref {
@@ -28,8 +29,18 @@ namespace bnn::ref {
 enum class Plane { Sign, Nonzero };
 
 /// Number of W-bit words that hold `size` bits: ceil(size / W).
+/// (Written so that it cannot overflow for any size >= 0.)
 inline int64_t packedWords(int64_t size, unsigned wordBits) {
-  return (size + wordBits - 1) / wordBits;
+  return size / wordBits + (size % wordBits != 0);
+}
+
+/// The logical bits of word `word` of a packed row of `size` elements: all
+/// W bits but in the tail word, whose bits past `size` are 0.
+inline uint64_t logicalBitsMask(int64_t size, unsigned wordBits, int64_t word) {
+  int64_t bits = size - word * static_cast<int64_t>(wordBits);
+  if (bits >= static_cast<int64_t>(wordBits))
+    bits = wordBits;
+  return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
 }
 
 /// The bit a value contributes to a plane.
@@ -56,9 +67,12 @@ inline float unpackedValue(const uint64_t *row, int64_t c, unsigned wordBits) {
   return ((row[c / wordBits] >> (c % wordBits)) & 1) ? -1.0f : 1.0f;
 }
 
-/// Inverse of sign packing: rows * size floats in {-1, +1}.
-std::vector<float> unpackRows(const uint64_t *words, int64_t rows, int64_t size,
-                              unsigned wordBits);
+/// Inverse of sign packing: rows * size floats in {-1, +1}; std::nullopt
+/// (and nothing read) when wordBits is not 32 or 64 or rows or size is
+/// negative.
+std::optional<std::vector<float>> unpackRows(const uint64_t *words,
+                                             int64_t rows, int64_t size,
+                                             unsigned wordBits);
 
 } // namespace bnn::ref
 

@@ -3,20 +3,15 @@
 #ifndef BNN_TRANSFORMS_PASSES_H
 #define BNN_TRANSFORMS_PASSES_H
 
-#include "bnn/Dialect/BNN/BNNDialect.h"
-
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "llvm/ADT/ArrayRef.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
 
 namespace mlir::bnn {
 
@@ -28,6 +23,15 @@ namespace mlir::bnn {
 /// 64 or 0 (per layer). They emit a remark each time a candidate is refused.
 void populateBNNBinarizePatterns(RewritePatternSet &patterns,
                                  unsigned wordBits);
+
+/// bnn-fuse-threshold's first rewrite: a max pool of signs becomes
+/// bnn.bmaxpool2d on the packed signs. Remarks say why a pool is refused.
+void populateBNNFuseMaxPoolPatterns(RewritePatternSet &patterns);
+
+/// bnn-fuse-threshold's second rewrite: pack(sign(...)) of a binary layer's
+/// scale and per-channel float steps becomes bnn.threshold of its integer
+/// accumulator. Remarks say why a chain is refused.
+void populateBNNFuseThresholdPatterns(RewritePatternSet &patterns);
 
 /// Float convolution filters to HWCF and matmul weights read as [N, K] to
 /// [K, N] (constants permuted at compile time): output channels innermost,

@@ -12,7 +12,10 @@
 
 #include "LoweringUtils.h"
 #include "bnn/Conversion/Passes.h"
+#include "bnn/Dialect/BNN/BNNDialect.h"
+
 #include "bnn/Dialect/BNN/BNNOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -20,6 +23,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
@@ -82,13 +86,15 @@ struct LowerOrthonormalTransform
     unsigned rank = type.getRank();
     unsigned axis = op.getAxis();
     // Loops d0..d{rank-1} over y, d{rank} = j the contracted index.
-    SmallVector<unsigned> xDims = range(0, rank);
+    SmallVector<unsigned> xDims = llvm::to_vector(llvm::seq<unsigned>(0, rank));
     xDims[axis] = rank;
-    AffineMap xMap = selectDims(ctx, rank + 1, xDims);
-    AffineMap qMap = op.getTranspose()
-                         ? selectDims(ctx, rank + 1, {rank, axis})
-                         : selectDims(ctx, rank + 1, {axis, rank});
-    AffineMap yMap = selectDims(ctx, rank + 1, range(0, rank));
+    AffineMap xMap = AffineMap::getMultiDimMapWithTargets(rank + 1, xDims, ctx);
+    AffineMap qMap =
+        op.getTranspose()
+            ? AffineMap::getMultiDimMapWithTargets(rank + 1, {rank, axis}, ctx)
+            : AffineMap::getMultiDimMapWithTargets(rank + 1, {axis, rank}, ctx);
+    AffineMap yMap = AffineMap::getMultiDimMapWithTargets(
+        rank + 1, llvm::to_vector(llvm::seq<unsigned>(0, rank)), ctx);
     Value zero = constantFloat(rewriter, loc, type.getElementType(), 0.0);
     Value init = filledTensor(rewriter, loc, type.getShape(), zero);
     Value y = generic(
@@ -123,8 +129,9 @@ struct LowerImportanceSign : public StaticShapeLowering<ImportanceSignOp> {
 
     // sum_k s_k |x[o, k]| per output channel o (loop d0).
     AffineMap xMap = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap sMap = selectDims(ctx, rank, range(1, rank));
-    AffineMap oMap = selectDims(ctx, rank, {0});
+    AffineMap sMap = AffineMap::getMultiDimMapWithTargets(
+        rank, llvm::to_vector(llvm::seq<unsigned>(1, rank)), ctx);
+    AffineMap oMap = AffineMap::getMultiDimMapWithTargets(rank, {0}, ctx);
     AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
     Value weighted = generic(
         rewriter, loc,
@@ -180,7 +187,7 @@ struct LowerTernary : public StaticShapeLowering<TernaryOp> {
     unsigned rank = type.getRank();
     Value zero = constantFloat(rewriter, loc, elementType, 0.0);
     AffineMap xMap = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap oMap = selectDims(ctx, rank, {0});
+    AffineMap oMap = AffineMap::getMultiDimMapWithTargets(rank, {0}, ctx);
     ArrayRef<int64_t> channels = type.getShape().take_front();
 
     // Per channel: sum of |x| and count over the kept (nonzero) entries.
@@ -231,7 +238,8 @@ struct LowerBatchNorm : public StaticShapeLowering<BatchNormOp> {
     unsigned rank = type.getRank();
     auto [mean, var] = op.buildBatchStatistics(rewriter);
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap channel = selectDims(ctx, rank, {rank - 1});
+    AffineMap channel =
+        AffineMap::getMultiDimMapWithTargets(rank, {rank - 1}, ctx);
     double epsilon = op.getEpsilon().convertToDouble();
     Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                          type.getElementType());
@@ -329,7 +337,8 @@ Value packBits(
   Value init = filledTensor(b, loc, resultType.getShape(),
                             constantInt(b, loc, wordType, 0));
   SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(selectDims(ctx, rank + 1, range(0, rank)));
+  maps.push_back(AffineMap::getMultiDimMapWithTargets(
+      rank + 1, llvm::to_vector(llvm::seq<unsigned>(0, rank)), ctx));
   return generic(
       b, loc, init, split, maps, iterators(rank, 1),
       [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -379,7 +388,8 @@ Value packInnermost(
             getAsIndexOpFoldResult(ctx, sizes),
             getAsIndexOpFoldResult(ctx, SmallVector<int64_t>(inputRank, 1)));
       split.push_back(splitInnermost(b, loc, chunk, bits));
-      maps.push_back(broadcast ? selectDims(ctx, rank + 1, {rank - 1, rank})
+      maps.push_back(broadcast ? AffineMap::getMultiDimMapWithTargets(
+                                     rank + 1, {rank - 1, rank}, ctx)
                                : b.getMultiDimIdentityMap(rank + 1));
     }
     SmallVector<int64_t> shape(resultType.getShape());
@@ -444,7 +454,8 @@ struct LowerUnpack : public StaticShapeLowering<UnpackOp> {
                                          resultType.getElementType());
     Value split = generic(
         rewriter, loc, init, op.getP(),
-        {selectDims(ctx, rank + 1, range(0, rank)),
+        {AffineMap::getMultiDimMapWithTargets(
+             rank + 1, llvm::to_vector(llvm::seq<unsigned>(0, rank)), ctx),
          rewriter.getMultiDimIdentityMap(rank + 1)},
         iterators(rank + 1, 0), [&](OpBuilder &b, Location l, ValueRange args) {
           Value bitIndex = linalg::IndexOp::create(b, l, rank);
@@ -571,15 +582,16 @@ struct LowerBDense : public StaticShapeLowering<BDenseOp> {
     unsigned wordBits = getWordBits(op.getInput().getType().getElementType());
     // Loops: d0 n, d1 o | d2 word.
     SmallVector<Value> inputs = {op.getInput(), op.getFilter()};
-    SmallVector<AffineMap> maps = {selectDims(ctx, 3, {0, 2}),
-                                   selectDims(ctx, 3, {1, 2})};
+    SmallVector<AffineMap> maps = {
+        AffineMap::getMultiDimMapWithTargets(3, {0, 2}, ctx),
+        AffineMap::getMultiDimMapWithTargets(3, {1, 2}, ctx)};
     if (op.getFilterMask()) {
       inputs.push_back(op.getFilterMask());
       maps.push_back(maps[1]);
     }
     inputs.push_back(logicalBitsMask(rewriter, loc, op.getSize(), wordBits));
-    maps.push_back(selectDims(ctx, 3, {2}));
-    maps.push_back(selectDims(ctx, 3, {0, 1}));
+    maps.push_back(AffineMap::getMultiDimMapWithTargets(3, {2}, ctx));
+    maps.push_back(AffineMap::getMultiDimMapWithTargets(3, {0, 1}, ctx));
     return generic(rewriter, loc,
                    zeroAccumulators(rewriter, loc, op.getAcc().getType()),
                    inputs, maps, iterators(2, 1), accumulateMaskedDot);
@@ -667,7 +679,8 @@ struct LowerScale : public StaticShapeLowering<ScaleOp> {
     auto resultType = op.getY().getType();
     unsigned rank = resultType.getRank();
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap channel = selectDims(ctx, rank, {rank - 1});
+    AffineMap channel =
+        AffineMap::getMultiDimMapWithTargets(rank, {rank - 1}, ctx);
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType());
     Value y = generic(
@@ -706,21 +719,30 @@ struct BNNLowerPass : public bnn::impl::BNNLowerBase<BNNLowerPass> {
           << static_cast<int64_t>(channelBlock);
       return signalPassFailure();
     }
-    RewritePatternSet patterns(&getContext());
-    populateBNNToLinalgPatterns(patterns, channelBlock);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
-    // The only reason a pattern declines a verified op.
-    WalkResult result = getOperation()->walk([](Operation *op) {
-      if (!isa<BNNDialect>(op->getDialect()))
+    // The lowerings compute masks and reshapes at compile time: the only
+    // reason a verified op cannot be lowered is a dynamic shape. Said in
+    // those words, before the conversion would say "failed to legalize".
+    WalkResult dynamic = getOperation()->walk([](Operation *op) {
+      if (!isa<BNNDialect>(op->getDialect()) || lowering::hasStaticShapes(op))
         return WalkResult::advance();
       op->emitError("cannot lower '")
           << op->getName()
           << "': bnn-lower needs static shapes on every operand and result";
       return WalkResult::interrupt();
     });
-    if (result.wasInterrupted())
-      signalPassFailure();
+    if (dynamic.wasInterrupted())
+      return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    populateBNNToLinalgPatterns(patterns, channelBlock);
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<BNNDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      return signalPassFailure();
+    // The conversion driver does not fold: fold the constants the lowerings
+    // built (masks, index arithmetic) and drop what became dead.
+    (void)applyPatternsGreedily(getOperation(), FrozenRewritePatternSet());
   }
 };
 } // namespace

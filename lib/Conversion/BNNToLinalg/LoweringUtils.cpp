@@ -53,22 +53,6 @@ SmallVector<IteratorType> iterators(unsigned parallel, unsigned reduction) {
   return result;
 }
 
-/// The map (d0, ..., d{n-1}) -> (d{dims[0]}, d{dims[1]}, ...).
-AffineMap selectDims(MLIRContext *ctx, unsigned numDims,
-                     ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(numDims, 0, exprs, ctx);
-}
-
-SmallVector<unsigned> range(unsigned begin, unsigned end) {
-  SmallVector<unsigned> result;
-  for (unsigned i = begin; i < end; ++i)
-    result.push_back(i);
-  return result;
-}
-
 /// Pads `source` with `value`: `low` and `high` per dimension.
 Value pad(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> low,
           ArrayRef<int64_t> high, Value value) {
@@ -108,12 +92,11 @@ Value splitInnermost(OpBuilder &b, Location loc, Value source,
 /// packed row of `size` elements (all ones but for the tail word).
 Value logicalBitsMask(OpBuilder &b, Location loc, int64_t size,
                       unsigned wordBits) {
-  int64_t words = (size + wordBits - 1) / wordBits;
+  int64_t words = ::bnn::ref::packedWords(size, wordBits);
   SmallVector<APInt> masks;
-  for (int64_t w = 0; w < words; ++w) {
-    int64_t bits = std::min<int64_t>(wordBits, size - w * wordBits);
-    masks.push_back(APInt::getLowBitsSet(wordBits, bits));
-  }
+  for (int64_t w = 0; w < words; ++w)
+    masks.push_back(
+        APInt(wordBits, ::bnn::ref::logicalBitsMask(size, wordBits, w)));
   auto type = RankedTensorType::get({words}, b.getIntegerType(wordBits));
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, masks));
 }

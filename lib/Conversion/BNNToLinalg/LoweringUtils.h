@@ -33,10 +33,6 @@ Value generic(OpBuilder &b, Location loc, Value init, ValueRange inputs,
               BodyBuilder body);
 void yieldValue(OpBuilder &b, Location loc, Value value);
 SmallVector<IteratorType> iterators(unsigned parallel, unsigned reduction);
-/// The map (d0, ..., d{n-1}) -> (d{dims[0]}, d{dims[1]}, ...).
-AffineMap selectDims(MLIRContext *ctx, unsigned numDims,
-                     ArrayRef<unsigned> dims);
-SmallVector<unsigned> range(unsigned begin, unsigned end);
 /// Pads `source` with `value`: `low` and `high` per dimension.
 Value pad(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> low,
           ArrayRef<int64_t> high, Value value);

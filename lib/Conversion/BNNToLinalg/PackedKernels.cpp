@@ -197,9 +197,9 @@ Value countFilterBits(OpBuilder &b, Location loc, const BlockedOperands &ops,
     SmallVector<unsigned> loops;
     for (unsigned d : dims)
       loops.push_back(loopOf[d]);
-    return selectDims(ctx, rank, loops);
+    return AffineMap::getMultiDimMapWithTargets(rank, loops, ctx);
   };
-  AffineMap filterMap = mapOf(range(0, rank));
+  AffineMap filterMap = mapOf(llvm::to_vector(llvm::seq<unsigned>(0, rank)));
   SmallVector<Value> inputs = {ops.filter};
   SmallVector<AffineMap> maps = {filterMap};
   if (ops.mask) {
@@ -210,7 +210,8 @@ Value countFilterBits(OpBuilder &b, Location loc, const BlockedOperands &ops,
     inputs.push_back(ops.tail);
     maps.push_back(mapOf({wordDim}));
   }
-  maps.push_back(selectDims(ctx, rank, range(0, kept.size())));
+  maps.push_back(AffineMap::getMultiDimMapWithTargets(
+      rank, llvm::to_vector(llvm::seq<unsigned>(0, kept.size())), ctx));
   Value zero = filledTensor(b, loc, resultShape, constantInt(b, loc, i32, 0));
   Type wordType = ops.wordType;
   return generic(
@@ -234,20 +235,24 @@ Value accumulateXorPopcount(OpBuilder &b, Location loc, Value acc, Value input,
   MLIRContext *ctx = b.getContext();
   unsigned loops = leadingLoops + 3;
   unsigned ob = leadingLoops, oi = leadingLoops + 1, word = leadingLoops + 2;
-  SmallVector<unsigned> inputDims = range(0, leadingLoops);
+  SmallVector<unsigned> inputDims =
+      llvm::to_vector(llvm::seq<unsigned>(0, leadingLoops));
   inputDims.push_back(word);
-  AffineMap filterMap = selectDims(ctx, loops, {ob, word, oi});
+  AffineMap filterMap =
+      AffineMap::getMultiDimMapWithTargets(loops, {ob, word, oi}, ctx);
   SmallVector<Value> inputs = {input, filter};
-  SmallVector<AffineMap> maps = {selectDims(ctx, loops, inputDims), filterMap};
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimMapWithTargets(loops, inputDims, ctx), filterMap};
   if (mask) {
     inputs.push_back(mask);
     maps.push_back(filterMap);
   }
   if (tail) {
     inputs.push_back(tail);
-    maps.push_back(selectDims(ctx, loops, {word}));
+    maps.push_back(AffineMap::getMultiDimMapWithTargets(loops, {word}, ctx));
   }
-  maps.push_back(selectDims(ctx, loops, range(0, leadingLoops + 2)));
+  maps.push_back(AffineMap::getMultiDimMapWithTargets(
+      loops, llvm::to_vector(llvm::seq<unsigned>(0, leadingLoops + 2)), ctx));
   return generic(
       b, loc, acc, inputs, maps, iterators(leadingLoops + 2, 1),
       [](OpBuilder &nb, Location l, ValueRange args) {
@@ -266,8 +271,9 @@ Value epilogue(OpBuilder &b, Location loc, Value popcounts, Value liveBits,
   auto type = cast<RankedTensorType>(popcounts.getType());
   unsigned rank = type.getRank();
   SmallVector<Value> inputs = {popcounts, liveBits};
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
-                                 selectDims(ctx, rank, {rank - 2, rank - 1})};
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::getMultiDimMapWithTargets(rank, {rank - 2, rank - 1}, ctx)};
   llvm::append_range(inputs, corrections);
   llvm::append_range(maps, correctionMaps);
   maps.push_back(b.getMultiDimIdentityMap(rank));
@@ -348,22 +354,26 @@ Value tapCorrection(OpBuilder &b, Location loc, Value rowInvalid,
   unsigned next = 0;
   if (rowInvalid) {
     inputs.push_back(rowInvalid);
-    maps.push_back(selectDims(ctx, loops, {next, kh}));
+    maps.push_back(
+        AffineMap::getMultiDimMapWithTargets(loops, {next, kh}, ctx));
     shape.push_back(cast<RankedTensorType>(rowInvalid.getType()).getDimSize(0));
     ++next;
   }
   if (colInvalid) {
     inputs.push_back(colInvalid);
-    maps.push_back(selectDims(ctx, loops, {next, kw}));
+    maps.push_back(
+        AffineMap::getMultiDimMapWithTargets(loops, {next, kw}, ctx));
     shape.push_back(cast<RankedTensorType>(colInvalid.getType()).getDimSize(0));
     ++next;
   }
-  AffineMap countMap = selectDims(ctx, loops, {ob, kh, kw, oi});
+  AffineMap countMap =
+      AffineMap::getMultiDimMapWithTargets(loops, {ob, kh, kw, oi}, ctx);
   inputs.push_back(live);
   inputs.push_back(set);
   maps.push_back(countMap);
   maps.push_back(countMap);
-  maps.push_back(selectDims(ctx, loops, range(0, outer + 2)));
+  maps.push_back(AffineMap::getMultiDimMapWithTargets(
+      loops, llvm::to_vector(llvm::seq<unsigned>(0, outer + 2)), ctx));
   shape.push_back(countType.getDimSize(0));
   shape.push_back(countType.getDimSize(3));
   Value zero =
@@ -493,13 +503,15 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
       corrections.push_back(tapCorrection(
           rewriter, loc, invalidTapConstant(rewriter, loc, rowInvalid, 0, outH),
           nullptr, live, set));
-      correctionMaps.push_back(selectDims(ctx, 5, {1, 3, 4}));
+      correctionMaps.push_back(
+          AffineMap::getMultiDimMapWithTargets(5, {1, 3, 4}, ctx));
     }
     if (!colRuns.empty()) {
       corrections.push_back(tapCorrection(
           rewriter, loc, nullptr,
           invalidTapConstant(rewriter, loc, colInvalid, 0, outW), live, set));
-      correctionMaps.push_back(selectDims(ctx, 5, {2, 3, 4}));
+      correctionMaps.push_back(
+          AffineMap::getMultiDimMapWithTargets(5, {2, 3, 4}, ctx));
     }
     Value acc = epilogue(rewriter, loc, popcounts, liveTotal, corrections,
                          correctionMaps);
@@ -521,7 +533,7 @@ struct LowerBConv2DBlocked : public BlockedLowering<BConv2DOp> {
             indices({1, 1, 1, 1, 1}));
         Value fixed = generic(
             rewriter, loc, slice, corner,
-            {selectDims(ctx, 5, {1, 2, 3, 4}),
+            {AffineMap::getMultiDimMapWithTargets(5, {1, 2, 3, 4}, ctx),
              rewriter.getMultiDimIdentityMap(5)},
             iterators(5, 0), [](OpBuilder &nb, Location l, ValueRange args) {
               yieldValue(nb, l, arith::SubIOp::create(nb, l, args[1], args[0]));

@@ -51,6 +51,15 @@ namespace mlir::bnn {
 /// for any other type.
 unsigned getWordBits(Type elementType);
 
+/// Number of positions of a window of `kernel` taps spaced `dilation` apart,
+/// moved by `stride` over an axis of `size` elements padded by `padBefore`
+/// and `padAfter`: (size + pads - dilation * (kernel - 1) - 1) / stride + 1.
+/// nullopt when no window fits, an argument is out of range (size < 0,
+/// kernel, stride or dilation < 1, padding < 0) or the arithmetic overflows.
+std::optional<int64_t> getWindowOutputSize(int64_t size, int64_t kernel,
+                                           int64_t stride, int64_t dilation,
+                                           int64_t padBefore, int64_t padAfter);
+
 } // namespace mlir::bnn
 
 #endif // BNN_DIALECT_BNN_BNNOPS_H

@@ -361,6 +361,14 @@ def BNN_BConv2DOp : BNN_Op<"bconv2d", BNN_InferredResult> {
     attr-dict `:` type($input) `,` type($filter)
     (`,` type($filter_mask)^)? `->` type($acc)
   }];
+  let extraClassDeclaration = [{
+    /// Logical length of the dot product behind each accumulator,
+    /// KH * KW * channels_in / groups: the largest |acc|. nullopt when the
+    /// filter shape is dynamic or the product overflows.
+    std::optional<int64_t> getDotLength();
+    /// Logical length of one output channel's packed filter row.
+    int64_t getFilterRowSize() { return getChannelsIn() / getGroups(); }
+  }];
 }
 
 def BNN_BDenseOp : BNN_Op<"bdense", BNN_InferredResult> {
@@ -386,6 +394,13 @@ def BNN_BDenseOp : BNN_Op<"bdense", BNN_InferredResult> {
     $input `,` $filter (`mask` $filter_mask^)? `size` `=` $size
     attr-dict `:` type($input) `,` type($filter)
     (`,` type($filter_mask)^)? `->` type($acc)
+  }];
+  let extraClassDeclaration = [{
+    /// Logical length of the dot product behind each accumulator (`size`):
+    /// the largest |acc|.
+    std::optional<int64_t> getDotLength() { return getSize(); }
+    /// Logical length of one output channel's packed filter row.
+    int64_t getFilterRowSize() { return getSize(); }
   }];
 }
 

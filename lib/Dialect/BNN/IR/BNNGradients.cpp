@@ -94,21 +94,6 @@ namespace {
 
 using IteratorType = utils::IteratorType;
 
-/// The map (d0, ..., d{n-1}) -> (d{dims[0]}, ...).
-AffineMap dimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(n, 0, exprs, ctx);
-}
-
-SmallVector<unsigned> iota(unsigned begin, unsigned end) {
-  SmallVector<unsigned> v;
-  for (unsigned i = begin; i < end; ++i)
-    v.push_back(i);
-  return v;
-}
-
 /// -1 for x < 0, else +1 (the forward sign).
 Value signOf(OpBuilder &b, Location loc, Value x) {
   Value negative =
@@ -153,10 +138,12 @@ LogicalResult OrthonormalTransformOp::buildOperandAdjoints(
   unsigned rank = xType.getRank(), axis = getAxis(), extra = rank;
   bool transposed = getTranspose();
   // Loops d0..d{rank-1} over the tensor, d{rank} the other matrix index.
-  SmallVector<unsigned> swapped = iota(0, rank);
+  SmallVector<unsigned> swapped = llvm::to_vector(llvm::seq<unsigned>(0, rank));
   swapped[axis] = extra;
-  AffineMap identity = dimsMap(ctx, rank + 1, iota(0, rank));
-  AffineMap other = dimsMap(ctx, rank + 1, swapped);
+  AffineMap identity = AffineMap::getMultiDimMapWithTargets(
+      rank + 1, llvm::to_vector(llvm::seq<unsigned>(0, rank)), ctx);
+  AffineMap other =
+      AffineMap::getMultiDimMapWithTargets(rank + 1, swapped, ctx);
   auto mulAdd = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
     return arith::AddFOp::create(nb, l, a[2],
                                  arith::MulFOp::create(nb, l, a[0], a[1]));
@@ -165,8 +152,11 @@ LogicalResult OrthonormalTransformOp::buildOperandAdjoints(
   contract.push_back(IteratorType::reduction);
   if (needed[0]) {
     // dx[..j..] = sum_i Q[i, j] dy[..i..]; j at the axis, i = d{rank}.
-    AffineMap qMap = transposed ? dimsMap(ctx, rank + 1, {axis, extra})
-                                : dimsMap(ctx, rank + 1, {extra, axis});
+    AffineMap qMap =
+        transposed
+            ? AffineMap::getMultiDimMapWithTargets(rank + 1, {axis, extra}, ctx)
+            : AffineMap::getMultiDimMapWithTargets(rank + 1, {extra, axis},
+                                                   ctx);
     adjoints[0] = buildGeneric(
         b, loc,
         filledTensor(b, loc, xType.getShape(), xType.getElementType(), 0.0),
@@ -178,8 +168,11 @@ LogicalResult OrthonormalTransformOp::buildOperandAdjoints(
     SmallVector<IteratorType> iterators(rank + 1, IteratorType::reduction);
     iterators[axis] = IteratorType::parallel;
     iterators[extra] = IteratorType::parallel;
-    AffineMap qMap = transposed ? dimsMap(ctx, rank + 1, {extra, axis})
-                                : dimsMap(ctx, rank + 1, {axis, extra});
+    AffineMap qMap =
+        transposed
+            ? AffineMap::getMultiDimMapWithTargets(rank + 1, {extra, axis}, ctx)
+            : AffineMap::getMultiDimMapWithTargets(rank + 1, {axis, extra},
+                                                   ctx);
     adjoints[1] = buildGeneric(
         b, loc,
         filledTensor(b, loc, qType.getShape(), qType.getElementType(), 0.0),
@@ -206,8 +199,9 @@ ImportanceSignOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
   int64_t channels = xType.getDimSize(0);
   Estimator estimator = getEstimator();
   AffineMap id = b.getMultiDimIdentityMap(rank);
-  AffineMap sMap = dimsMap(ctx, rank, iota(1, rank));
-  AffineMap oMap = dimsMap(ctx, rank, {0});
+  AffineMap sMap = AffineMap::getMultiDimMapWithTargets(
+      rank, llvm::to_vector(llvm::seq<unsigned>(1, rank)), ctx);
+  AffineMap oMap = AffineMap::getMultiDimMapWithTargets(rank, {0}, ctx);
   AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
   SmallVector<IteratorType> perChannel(rank, IteratorType::reduction);
   perChannel[0] = IteratorType::parallel;
@@ -292,7 +286,7 @@ TernaryOp::buildOperandAdjoints(OpBuilder &b, ValueRange resultAdjoints,
   unsigned rank = xType.getRank();
   int64_t channels = xType.getDimSize(0);
   AffineMap id = b.getMultiDimIdentityMap(rank);
-  AffineMap oMap = dimsMap(ctx, rank, {0});
+  AffineMap oMap = AffineMap::getMultiDimMapWithTargets(rank, {0}, ctx);
   SmallVector<IteratorType> perChannel(rank, IteratorType::reduction);
   perChannel[0] = IteratorType::parallel;
   SmallVector<IteratorType> elementwise(rank, IteratorType::parallel);
@@ -484,7 +478,8 @@ ChannelLoops channelLoops(OpBuilder &b, RankedTensorType xType) {
   unsigned rank = xType.getRank();
   ChannelLoops loops;
   loops.full = b.getMultiDimIdentityMap(rank);
-  loops.channel = dimsMap(b.getContext(), rank, {rank - 1});
+  loops.channel =
+      AffineMap::getMultiDimMapWithTargets(rank, {rank - 1}, b.getContext());
   loops.reduceRows.assign(rank, IteratorType::reduction);
   loops.reduceRows.back() = IteratorType::parallel;
   loops.elementwise.assign(rank, IteratorType::parallel);

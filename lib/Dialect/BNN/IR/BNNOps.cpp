@@ -1,9 +1,10 @@
-//===- BNNOps.cpp - bnn op verifiers, type inference and folders --------===//
+//===- BNNOps.cpp - bnn op verifiers and type inference -----------------===//
 //
 // Result types that follow from operands and attributes are inferred
 // (InferTypeOpInterface); the inference functions are also the verifiers of
 // those ops, so they check everything the computation relies on and report
-// what they expected and what they found.
+// what they expected and what they found. Folders and canonicalization
+// patterns are in BNNFolds.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +21,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <cmath>
 #include <limits>
@@ -40,6 +42,22 @@ unsigned mlir::bnn::getWordBits(Type elementType) {
   return 0;
 }
 
+std::optional<int64_t>
+mlir::bnn::getWindowOutputSize(int64_t size, int64_t kernel, int64_t stride,
+                               int64_t dilation, int64_t padBefore,
+                               int64_t padAfter) {
+  if (size < 0 || kernel < 1 || stride < 1 || dilation < 1 || padBefore < 0 ||
+      padAfter < 0)
+    return std::nullopt;
+  std::optional<int64_t> padded = llvm::checkedAdd(size, padBefore);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padAfter);
+  std::optional<int64_t> extent = llvm::checkedMul(dilation, kernel - 1);
+  if (!padded || !extent || *padded - *extent - 1 < 0)
+    return std::nullopt;
+  return (*padded - *extent - 1) / stride + 1;
+}
+
 namespace {
 /// Reports "'<op>' op <message>" at a location when there is one (verifier
 /// path) and stays silent otherwise (a builder probing for a type).
@@ -48,12 +66,7 @@ struct Reporter {
   StringRef opName;
 
   template <typename... Args> LogicalResult fail(const Args &...args) const {
-    if (loc) {
-      InFlightDiagnostic diag = mlir::emitError(*loc);
-      diag << "'" << opName << "' op ";
-      (diag << ... << args);
-    }
-    return failure();
+    return emitOptionalError(loc, "'", opName, "' op ", args...);
   }
 };
 
@@ -115,10 +128,11 @@ static FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel,
                                            int64_t padAfter) {
   if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
     return ShapedType::kDynamic;
-  int64_t span = in + padBefore + padAfter - dilation * (kernel - 1) - 1;
-  if (span < 0)
+  std::optional<int64_t> size =
+      getWindowOutputSize(in, kernel, stride, dilation, padBefore, padAfter);
+  if (!size)
     return failure();
-  return span / stride + 1;
+  return *size;
 }
 
 /// Every static dimension of a result must be at least 1.
@@ -145,93 +159,8 @@ static LogicalResult checkWords(const Reporter &rep, StringRef what,
 }
 
 //===----------------------------------------------------------------------===//
-// Constant helpers for folders
-//===----------------------------------------------------------------------===//
-
-/// The values of a float constant as doubles, if each converts exactly.
-static std::optional<std::vector<double>> getExactDoubles(Attribute attr) {
-  auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  std::vector<double> values;
-  values.reserve(dense.getNumElements());
-  for (APFloat v : dense.getValues<APFloat>()) {
-    bool losesInfo = false;
-    v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
-    if (losesInfo)
-      return std::nullopt;
-    values.push_back(v.convertToDouble());
-  }
-  return values;
-}
-
-/// A constant as a reference-library tensor; only f32, so that folding with
-/// the float reference is exact.
-static std::optional<ref::Tensor> getF32Tensor(Attribute attr) {
-  auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense || !dense.getElementType().isF32())
-    return std::nullopt;
-  ref::Tensor t;
-  t.shape.assign(dense.getType().getShape().begin(),
-                 dense.getType().getShape().end());
-  t.data.reserve(dense.getNumElements());
-  for (float v : dense.getValues<float>())
-    t.data.push_back(v);
-  return t;
-}
-
-static DenseElementsAttr makeF32Attr(Type type, ArrayRef<float> values) {
-  return DenseElementsAttr::get(cast<ShapedType>(type), values);
-}
-
-static DenseElementsAttr makeFloatAttr(ShapedType type,
-                                       ArrayRef<double> values) {
-  auto floatType = cast<FloatType>(type.getElementType());
-  SmallVector<APFloat> converted;
-  converted.reserve(values.size());
-  for (double v : values) {
-    APFloat f(v);
-    bool losesInfo = false;
-    f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    converted.push_back(f);
-  }
-  return DenseElementsAttr::get(type, converted);
-}
-
-static bool isConstantIdentity(Attribute attr) {
-  auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense || dense.getType().getRank() != 2)
-    return false;
-  int64_t n = dense.getType().getDimSize(0);
-  int64_t i = 0;
-  for (APFloat v : dense.getValues<APFloat>()) {
-    bool diagonal = i / n == i % n;
-    if (!(diagonal ? v.isExactlyValue(1.0) : v.isPosZero() || v.isNegZero()))
-      return false;
-    ++i;
-  }
-  return true;
-}
-
-//===----------------------------------------------------------------------===//
 // SignOp
 //===----------------------------------------------------------------------===//
-
-OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
-  // Only estimators with gradient 1 at +-1 keep the gradient of the inner
-  // sign unchanged.
-  if (auto inner = getX().getDefiningOp<SignOp>())
-    if (getEstimator() == Estimator::Ste ||
-        getEstimator() == Estimator::Identity)
-      return getX();
-  if (auto values = getExactDoubles(adaptor.getX())) {
-    for (double &v : *values)
-      v = ref::packedBit(v, ref::Plane::Sign) ? -1.0 : 1.0;
-    return makeFloatAttr(getType(), *values);
-  }
-  return {};
-}
 
 //===----------------------------------------------------------------------===//
 // OrthonormalTransformOp
@@ -259,102 +188,6 @@ LogicalResult OrthonormalTransformOp::verify() {
   return success();
 }
 
-OpFoldResult OrthonormalTransformOp::fold(FoldAdaptor adaptor) {
-  if (isConstantIdentity(adaptor.getQ()))
-    return getX();
-  auto x = getF32Tensor(adaptor.getX());
-  auto q = getF32Tensor(adaptor.getQ());
-  if (!x || !q)
-    return {};
-  ref::Tensor y = ref::orthonormalTransform(*x, *q, getAxis(), getTranspose());
-  return makeF32Attr(getType(), y.data);
-}
-
-namespace {
-/// transform(transform(x, q, t), q, !t) -> x: q is orthonormal.
-struct CancelTransposedTransforms
-    : public OpRewritePattern<OrthonormalTransformOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(OrthonormalTransformOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inner = op.getX().getDefiningOp<OrthonormalTransformOp>();
-    if (!inner)
-      return rewriter.notifyMatchFailure(op, "x is not a transform");
-    if (inner.getAxis() != op.getAxis() || inner.getQ() != op.getQ() ||
-        inner.getTranspose() == op.getTranspose())
-      return rewriter.notifyMatchFailure(
-          op, "not the transpose of the inner transform");
-    rewriter.replaceOp(op, inner.getX());
-    return success();
-  }
-};
-
-/// transform(transform(x, q1), q2) on one axis with constant q1, q2 ->
-/// transform(x, q2' q1') where q' is q or its transpose, when the product is
-/// exact in the element type (e.g. signed permutations): composing must not
-/// round where the two transforms would not.
-struct ComposeConstantTransforms
-    : public OpRewritePattern<OrthonormalTransformOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(OrthonormalTransformOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inner = op.getX().getDefiningOp<OrthonormalTransformOp>();
-    if (!inner || inner.getAxis() != op.getAxis())
-      return rewriter.notifyMatchFailure(op, "no inner transform on the axis");
-    DenseFPElementsAttr q1Attr, q2Attr;
-    if (!matchPattern(inner.getQ(), m_Constant(&q1Attr)) ||
-        !matchPattern(op.getQ(), m_Constant(&q2Attr)))
-      return rewriter.notifyMatchFailure(op, "matrices are not constants");
-    if (q1Attr.getType() != q2Attr.getType() ||
-        !q1Attr.getType().hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "matrices of different types");
-    SmallVector<APFloat> q1(q1Attr.getValues<APFloat>());
-    SmallVector<APFloat> q2(q2Attr.getValues<APFloat>());
-    int64_t n = q1Attr.getType().getDimSize(0);
-    auto at = [n](ArrayRef<APFloat> q, bool transpose, int64_t i, int64_t j) {
-      return transpose ? q[j * n + i] : q[i * n + j];
-    };
-    // Exact arithmetic check: quad precision, any inexact step refuses.
-    const llvm::fltSemantics &quad = APFloat::IEEEquad();
-    const llvm::fltSemantics &target =
-        cast<FloatType>(q1Attr.getElementType()).getFloatSemantics();
-    auto toQuad = [&](APFloat v) {
-      bool losesInfo = false;
-      v.convert(quad, APFloat::rmNearestTiesToEven, &losesInfo);
-      return v;
-    };
-    SmallVector<APFloat> product;
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        APFloat sum = APFloat::getZero(quad);
-        for (int64_t k = 0; k < n; ++k) {
-          APFloat term = toQuad(at(q2, op.getTranspose(), i, k));
-          if (term.multiply(toQuad(at(q1, inner.getTranspose(), k, j)),
-                            APFloat::rmNearestTiesToEven) != APFloat::opOK ||
-              sum.add(term, APFloat::rmNearestTiesToEven) != APFloat::opOK)
-            return rewriter.notifyMatchFailure(op, "product is not exact");
-        }
-        bool losesInfo = false;
-        sum.convert(target, APFloat::rmNearestTiesToEven, &losesInfo);
-        if (losesInfo)
-          return rewriter.notifyMatchFailure(op, "product is not exact");
-        product.push_back(sum);
-      }
-    Value q = arith::ConstantOp::create(
-        rewriter, op.getLoc(),
-        DenseElementsAttr::get(q1Attr.getType(), product));
-    rewriter.replaceOpWithNewOp<OrthonormalTransformOp>(
-        op, inner.getX(), q, op.getAxis(), /*transpose=*/false);
-    return success();
-  }
-};
-} // namespace
-
-void OrthonormalTransformOp::getCanonicalizationPatterns(
-    RewritePatternSet &results, MLIRContext *context) {
-  results.add<CancelTransposedTransforms, ComposeConstantTransforms>(context);
-}
-
 //===----------------------------------------------------------------------===//
 // ImportanceSignOp
 //===----------------------------------------------------------------------===//
@@ -376,14 +209,6 @@ LogicalResult ImportanceSignOp::verify() {
     return emitOpError("expected x and s of one element type, got ")
            << xType.getElementType() << " and " << sType.getElementType();
   return success();
-}
-
-OpFoldResult ImportanceSignOp::fold(FoldAdaptor adaptor) {
-  auto x = getF32Tensor(adaptor.getX());
-  auto s = getF32Tensor(adaptor.getS());
-  if (!x || !s)
-    return {};
-  return makeF32Attr(getType(), ref::importanceSign(*x, *s).data);
 }
 
 //===----------------------------------------------------------------------===//
@@ -439,14 +264,6 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
-OpFoldResult TernaryOp::fold(FoldAdaptor adaptor) {
-  auto x = getF32Tensor(adaptor.getX());
-  auto delta = getF32Tensor(adaptor.getDelta());
-  if (!x || !delta)
-    return {};
-  return makeF32Attr(getType(), ref::ternary(*x, delta->data).data);
-}
-
 //===----------------------------------------------------------------------===//
 // SqRegularizerOp
 //===----------------------------------------------------------------------===//
@@ -500,76 +317,6 @@ LogicalResult PackOp::verify() {
                           "result");
 }
 
-OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
-  auto values = getExactDoubles(adaptor.getX());
-  RankedTensorType type = getP().getType();
-  if (!values || !type.hasStaticShape())
-    return {};
-  int64_t size = getX().getType().getShape().back();
-  if (size == 0)
-    return {};
-  int64_t rows = static_cast<int64_t>(values->size()) / size;
-  unsigned wordBits = getWordBits(type.getElementType());
-  ref::Plane plane =
-      getPlane() == Plane::Sign ? ref::Plane::Sign : ref::Plane::Nonzero;
-  std::vector<uint64_t> words =
-      ref::packRows(values->data(), rows, size, wordBits, plane);
-  SmallVector<APInt> bits;
-  bits.reserve(words.size());
-  for (uint64_t w : words)
-    bits.push_back(APInt(wordBits, w));
-  return DenseElementsAttr::get(type, bits);
-}
-
-namespace {
-/// pack(sign(x)) -> pack(x): the sign plane of sign(x) is the sign plane of
-/// x (both are x < 0).
-struct PackOfSign : public OpRewritePattern<PackOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PackOp op,
-                                PatternRewriter &rewriter) const override {
-    auto sign = op.getX().getDefiningOp<SignOp>();
-    if (!sign || op.getPlane() != Plane::Sign)
-      return rewriter.notifyMatchFailure(op, "not the sign plane of a sign");
-    rewriter.modifyOpInPlace(op, [&] { op.getXMutable().assign(sign.getX()); });
-    return success();
-  }
-};
-
-/// pack(collapse_shape(x)) -> collapse_shape(pack(x)) when the collapse
-/// merges whole rows of words: the innermost size is a multiple of the word
-/// width, so the packed rows lie end to end exactly as the elements do.
-struct PackOfCollapse : public OpRewritePattern<PackOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PackOp op,
-                                PatternRewriter &rewriter) const override {
-    auto collapse = op.getX().getDefiningOp<tensor::CollapseShapeOp>();
-    if (!collapse)
-      return rewriter.notifyMatchFailure(op, "not a pack of a collapse");
-    auto sourceType = collapse.getSrcType();
-    unsigned wordBits = getWordBits(op.getP().getType().getElementType());
-    if (!sourceType.hasStaticShape() || sourceType.getRank() == 0 ||
-        sourceType.getShape().back() % wordBits != 0)
-      return rewriter.notifyMatchFailure(op, "rows are not whole words");
-    SmallVector<int64_t> packedShape(sourceType.getShape());
-    packedShape.back() /= wordBits;
-    Value packed =
-        PackOp::create(rewriter, op.getLoc(),
-                       RankedTensorType::get(
-                           packedShape, op.getP().getType().getElementType()),
-                       collapse.getSrc(), op.getPlane());
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, op.getP().getType(), packed, collapse.getReassociationIndices());
-    return success();
-  }
-};
-} // namespace
-
-void PackOp::getCanonicalizationPatterns(RewritePatternSet &results,
-                                         MLIRContext *context) {
-  results.add<PackOfSign, PackOfCollapse>(context);
-}
-
 //===----------------------------------------------------------------------===//
 // UnpackOp
 //===----------------------------------------------------------------------===//
@@ -595,22 +342,6 @@ LogicalResult UnpackOp::inferReturnTypes(MLIRContext *context,
   shape.back() = size;
   inferred.push_back(RankedTensorType::get(shape, Float32Type::get(context)));
   return success();
-}
-
-OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
-  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getP());
-  RankedTensorType type = getX().getType();
-  if (!dense || !type.hasStaticShape())
-    return {};
-  std::vector<uint64_t> words;
-  words.reserve(dense.getNumElements());
-  for (const APInt &w : dense.getValues<APInt>())
-    words.push_back(w.getZExtValue());
-  int64_t size = getSize();
-  int64_t rows = type.getNumElements() / size;
-  std::vector<float> values = ref::unpackRows(
-      words.data(), rows, size, getWordBits(dense.getElementType()));
-  return makeF32Attr(type, values);
 }
 
 //===----------------------------------------------------------------------===//
@@ -721,6 +452,18 @@ LogicalResult BConv2DOp::inferReturnTypes(MLIRContext *context,
   inferred.push_back(
       RankedTensorType::get(shape, IntegerType::get(context, 32)));
   return success();
+}
+
+std::optional<int64_t> BConv2DOp::getDotLength() {
+  RankedTensorType filterType = getFilter().getType();
+  if (filterType.getRank() != 4 || filterType.isDynamicDim(1) ||
+      filterType.isDynamicDim(2) || getGroups() < 1)
+    return std::nullopt;
+  std::optional<int64_t> window =
+      llvm::checkedMul(filterType.getDimSize(1), filterType.getDimSize(2));
+  if (!window)
+    return std::nullopt;
+  return llvm::checkedMul(*window, getFilterRowSize());
 }
 
 //===----------------------------------------------------------------------===//

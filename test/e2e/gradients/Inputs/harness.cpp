@@ -94,7 +94,7 @@ void signCase(const char *name, GradFn fn, Estimator estimator) {
   Tensor x{{4, 6}, uniform(24, -1.5f, 1.5f)};
   std::vector<float> t = uniform(24, -1.0f, 1.0f);
   Tensor dy{{4, 6}, {}};
-  double loss = mse(sign(x).data, t, dy);
+  double loss = mse(sign(x).value().data, t, dy);
   std::vector<float> dx(24);
   float gotLoss;
   fn(t.data(), x.data.data(), &gotLoss, dx.data());
@@ -109,7 +109,7 @@ void importanceCase() {
   Tensor s{{2, 3}, uniform(6, 0.0f, 1.0f)};
   std::vector<float> t = uniform(30, -1.0f, 1.0f);
   Tensor dy{{5, 2, 3}, {}};
-  double loss = mse(importanceSign(x, s).data, t, dy);
+  double loss = mse(importanceSign(x, s).value().data, t, dy);
   std::vector<float> dx(30), ds(6);
   float gotLoss;
   importance_grad(t.data(), x.data.data(), s.data.data(), &gotLoss, dx.data(),
@@ -129,7 +129,7 @@ void ternaryCase() {
   delta[3] = 2.0f; // a channel with nothing kept: alpha = 0
   std::vector<float> t = uniform(28, -1.0f, 1.0f);
   Tensor dy{{4, 7}, {}};
-  double loss = mse(ternary(x, delta).data, t, dy);
+  double loss = mse(ternary(x, delta).value().data, t, dy);
   std::vector<float> dx(28);
   float gotLoss;
   ternary_grad(delta.data(), t.data(), x.data.data(), &gotLoss, dx.data());
@@ -143,8 +143,8 @@ void sqCase(float beta) {
   Tensor w{{3, 5}, uniform(15, -1.0f, 1.0f)};
   std::vector<float> t = uniform(15, -1.0f, 1.0f);
   Tensor dy{{3, 5}, {}};
-  double loss = mse(w.data, t, dy) + sqRegularizer(w, beta);
-  SqRegularizerGradients want = sqRegularizerBackward(w, beta, 1.0f);
+  double loss = mse(w.data, t, dy) + sqRegularizer(w, beta).value();
+  SqRegularizerGradients want = sqRegularizerBackward(w, beta, 1.0f).value();
   for (size_t i = 0; i < 15; ++i)
     want.dw.data[i] += dy.data[i];
   std::vector<float> dw(15);
@@ -159,8 +159,8 @@ void sqCase(float beta) {
 
 void maxPoolCase(const char *name, GradFn fn, std::vector<int64_t> shape,
                  Pool2DParams params) {
-  Tensor x{shape, levels(numElements(shape))};
-  Tensor y = maxPool2d(x, params);
+  Tensor x{shape, levels(numElements(shape).value())};
+  Tensor y = maxPool2d(x, params).value();
   std::vector<float> t = uniform(y.data.size(), -1.0f, 1.0f);
   Tensor dy{y.shape, {}};
   double loss = mse(y.data, t, dy);
@@ -168,8 +168,9 @@ void maxPoolCase(const char *name, GradFn fn, std::vector<int64_t> shape,
   float gotLoss;
   fn(t.data(), x.data.data(), &gotLoss, dx.data());
   std::string detail = "loss " + std::to_string(gotLoss);
-  bool ok = close(gotLoss, loss, 1e-5, 1e-6) &&
-            matches(dx, maxPool2dBackward(x, params, dy).data, detail, "dx");
+  bool ok =
+      close(gotLoss, loss, 1e-5, 1e-6) &&
+      matches(dx, maxPool2dBackward(x, params, dy).value().data, detail, "dx");
   report(name, ok, detail);
 }
 
@@ -360,29 +361,29 @@ double referenceStep(const std::vector<float> &xData,
   Tensor x{{2, 6, 6, 1}, xData};
   Tensor w1{{4, 3, 3, 1}, v[0]};
   pad1.channelsIn = 1;
-  Tensor h1 = conv2d(x, w1, pad1, 0.0f);
+  Tensor h1 = conv2d(x, w1, pad1, 0.0f).value();
   for (size_t i = 0; i < h1.data.size(); ++i)
     h1.data[i] += v[1][i % 4];
   BatchNorm bn1;
   Tensor n1 = bn1.forward(h1, v[2], v[3]);
-  Tensor a1 = sign(n1);
+  Tensor a1 = sign(n1).value();
   Tensor w2{{6, 3, 3, 4}, v[4]}, v2{{4, 4}, v[5]}, s2{{3, 3, 4}, v[6]};
-  Tensor t2 = orthonormalTransform(w2, v2, 3, false);
-  Tensor wb2 = importanceSign(t2, s2);
+  Tensor t2 = orthonormalTransform(w2, v2, 3, false).value();
+  Tensor wb2 = importanceSign(t2, s2).value();
   Conv2DParams pad1c4 = pad1;
   pad1c4.channelsIn = 4;
-  Tensor c2 = conv2d(a1, wb2, pad1c4, 1.0f);
+  Tensor c2 = conv2d(a1, wb2, pad1c4, 1.0f).value();
   Pool2DParams pool;
   pool.kernel = {2, 2};
   pool.strides = {2, 2};
   BatchNorm bn2;
   Tensor n2 = bn2.forward(c2, v[7], v[8]);
-  Tensor a2 = sign(n2);
-  Tensor p2 = maxPool2d(a2, pool);
+  Tensor a2 = sign(n2).value();
+  Tensor p2 = maxPool2d(a2, pool).value();
   Tensor f2{{2, 54}, p2.data};
   Tensor w3{{5, 54}, v[9]};
-  Tensor wt3 = ternary(w3, delta);
-  Tensor d3 = dense(f2, wt3);
+  Tensor wt3 = ternary(w3, delta).value();
+  Tensor d3 = dense(f2, wt3).value();
   // logits = d3 w4 + b4, w4 [5, 3].
   std::vector<double> logits(6);
   for (int n = 0; n < 2; ++n)
@@ -404,7 +405,7 @@ double referenceStep(const std::vector<float> &xData,
       dLogits[n * 3 + o] = static_cast<float>(
           (std::exp(logits[n * 3 + o] - m) / sum - (o == labels[n])) / 2.0);
   }
-  loss += 0.1 * sqRegularizer(w3, v[10][0]);
+  loss += 0.1 * sqRegularizer(w3, v[10][0]).value();
 
   // Backward.
   grads[12].assign(3, 0.0f);
@@ -428,16 +429,16 @@ double referenceStep(const std::vector<float> &xData,
         dwt3.data[o * 54 + k] += dd3.data[n * 5 + o] * f2.data[n * 54 + k];
       }
   Tensor dw3 = ternaryBackward(w3, delta, dwt3);
-  SqRegularizerGradients sq = sqRegularizerBackward(w3, v[10][0], 0.1f);
+  SqRegularizerGradients sq = sqRegularizerBackward(w3, v[10][0], 0.1f).value();
   for (size_t i = 0; i < dw3.data.size(); ++i)
     dw3.data[i] += sq.dw.data[i];
   grads[9] = dw3.data;
   grads[10] = {sq.dbeta};
   Tensor dp2{p2.shape, df2.data};
-  Tensor da2 = maxPool2dBackward(a2, pool, dp2);
+  Tensor da2 = maxPool2dBackward(a2, pool, dp2).value();
   Tensor dn2 = signBackward(n2, da2, Estimator::Ste);
   Tensor dc2 = bn2.backward(dn2, v[7], grads[7], grads[8]);
-  Conv2DGradients conv2 = conv2dBackward(a1, wb2, pad1c4, 1.0f, dc2);
+  Conv2DGradients conv2 = conv2dBackward(a1, wb2, pad1c4, 1.0f, dc2).value();
   ImportanceSignGradients is =
       importanceSignBackward(t2, s2, conv2.dFilter, Estimator::Ste);
   grads[6] = is.ds.data;
@@ -455,7 +456,7 @@ double referenceStep(const std::vector<float> &xData,
   grads[1].assign(4, 0.0f);
   for (size_t i = 0; i < dh1.data.size(); ++i)
     grads[1][i % 4] += dh1.data[i];
-  grads[0] = conv2dBackward(x, w1, pad1, 0.0f, dh1).dFilter.data;
+  grads[0] = conv2dBackward(x, w1, pad1, 0.0f, dh1).value().dFilter.data;
   return loss;
 }
 
@@ -528,7 +529,8 @@ void batchNormCase() {
   bn_grad(labels, x.data(), g.data(), b.data(), &loss, dx.data(), dg.data(),
           db.data(), mean.data(), var.data());
   std::vector<float> wantMean, wantVar;
-  Tensor y = batchNorm({{2, 3, 3, 4}, x}, g, b, 1e-5f, &wantMean, &wantVar);
+  Tensor y =
+      batchNorm({{2, 3, 3, 4}, x}, g, b, 1e-5f, &wantMean, &wantVar).value();
   std::string detail = "loss " + std::to_string(loss);
   bool ok = close(loss, crossEntropy(y.data, 36, labels), 1e-4, 1e-6) &&
             matches(mean, wantMean, detail, "mean") &&

@@ -1,0 +1,67 @@
+//===- ABI.cpp - The compiled-model C ABI of a function -----------------===//
+
+#include "bnn/Target/ABI.h"
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+/// The C type of a buffer element (docs/ABI.md). The signature cannot tell a
+/// packed tensor from a plain integer one: i64 at a model's boundary is a
+/// packed word in every bnn model, so it is unsigned; i32 is an accumulator
+/// or plain integer, so it is signed. An explicit signedness (si64, ui32)
+/// says what it means and is followed.
+static std::optional<StringRef> getCType(Type elementType) {
+  if (elementType.isF32())
+    return StringRef("float");
+  auto integer = dyn_cast<IntegerType>(elementType);
+  if (!integer || (integer.getWidth() != 32 && integer.getWidth() != 64))
+    return std::nullopt;
+  bool isSigned =
+      integer.isSigned() || (integer.isSignless() && integer.getWidth() == 32);
+  if (integer.getWidth() == 32)
+    return StringRef(isSigned ? "int32_t" : "uint32_t");
+  return StringRef(isSigned ? "int64_t" : "uint64_t");
+}
+
+bool bnn::isExported(func::FuncOp func) {
+  return func.isPublic() && !func.isExternal();
+}
+
+FailureOr<SmallVector<ABIParameter>> bnn::getABISignature(func::FuncOp func) {
+  SmallVector<ABIParameter> parameters;
+  // Every offending argument and result is reported, not only the first.
+  auto addParameters = [&](TypeRange types, bool isInput) -> LogicalResult {
+    bool valid = true;
+    StringRef what = isInput ? "argument" : "result";
+    for (auto [index, type] : llvm::enumerate(types)) {
+      auto fail = [&]() {
+        valid = false;
+        return func.emitError("public function '")
+               << func.getSymName() << "' " << what << " #" << index;
+      };
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      std::optional<StringRef> cType;
+      if (tensor)
+        cType = getCType(tensor.getElementType());
+      if (!tensor)
+        fail() << " has type " << type
+               << "; the compiled-model ABI takes ranked tensors only";
+      else if (!tensor.hasStaticShape())
+        fail() << " has dynamic shape " << type
+               << "; the compiled-model ABI needs static shapes";
+      else if (!cType)
+        fail() << " has element type " << tensor.getElementType()
+               << "; the compiled-model ABI supports f32, i32 and i64";
+      else
+        parameters.push_back({(isInput ? "in" : "out") + std::to_string(index),
+                              *cType, isInput, tensor});
+    }
+    return success(valid);
+  };
+  FunctionType type = func.getFunctionType();
+  bool inputsValid = succeeded(addParameters(type.getInputs(), true));
+  bool resultsValid = succeeded(addParameters(type.getResults(), false));
+  if (!inputsValid || !resultsValid)
+    return failure();
+  return parameters;
+}
