@@ -71,7 +71,7 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   // The summary sees the model as compiled: packed constants, thresholds.
   if (options.summary != SummaryFormat::None) {
     BNNSummaryOptions summary;
-    summary.emitJson = options.summary == SummaryFormat::Json;
+    summary.format = options.summary.getValue();
     summary.outputFile = options.summaryOutput;
     pm.addPass(createBNNSummary(summary));
   }

@@ -1,6 +1,9 @@
 //===- Reference.cpp - Plain C++ semantics of every bnn op ----------------===//
 //
-// The test oracle (DESIGN.md sections 2 and 3). Clear loops over dense
+// The test oracle (DESIGN.md sections 2 and 3), in one file on purpose: the
+// semantics of every op side by side, each a plain loop nest with its own
+// argument checks, so that a reviewer can check it against DESIGN.md
+// without following calls into shared machinery. Clear loops over dense
 // row-major buffers; every argument is validated and a violation makes the
 // function return an Error (see Result in Reference.h) instead of a value,
 // so the oracle never computes garbage silently. Nothing here throws: the

@@ -23,6 +23,7 @@
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Passes.h"
 
+#include "ChannelSteps.h"
 #include "bnn/Reference/Packing.h"
 #include "bnn/Transforms/Matchers.h"
 #include "bnn/Transforms/ThresholdSolver.h"
@@ -54,236 +55,6 @@ namespace {
 
 /// Largest accumulator range searched exhaustively.
 constexpr int64_t kMaxAccRange = int64_t(1) << 22;
-
-//===----------------------------------------------------------------------===//
-// Per-channel float chains
-//===----------------------------------------------------------------------===//
-
-/// One elementwise linalg.generic of the chain: `activation` is the index of
-/// the input that carries the layer's values; the other inputs are constants
-/// read per channel ([O] on the innermost axis) or as scalars.
-struct ChainStep {
-  linalg::GenericOp op;
-  unsigned activation = 0;
-  // For each input: per-channel values, or one value for a scalar, or empty
-  // for the activation.
-  SmallVector<SmallVector<float>> constants;
-};
-
-/// The f32 value of `value` if an arith.constant outside a step's body
-/// defines it.
-std::optional<float> getOutsideConstant(Value value) {
-  auto constant = value.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
-    return std::nullopt;
-  auto attr = dyn_cast<FloatAttr>(constant.getValue());
-  if (!attr || !attr.getType().isF32())
-    return std::nullopt;
-  return attr.getValue().convertToFloat();
-}
-
-bool hasNoFastMath(Operation *op) {
-  auto fastMath = dyn_cast<arith::ArithFastMathInterface>(op);
-  return !fastMath || fastMath.getFastMathFlagsAttr().getValue() ==
-                          arith::FastMathFlags::none;
-}
-
-/// Ops whose f32 evaluation we reproduce bit for bit.
-bool isEvaluable(Operation &op) {
-  if (isa<arith::ConstantOp>(op))
-    return isa<FloatAttr>(cast<arith::ConstantOp>(op).getValue());
-  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
-          arith::NegFOp, math::SqrtOp>(op))
-    return hasNoFastMath(&op);
-  return isa<linalg::YieldOp>(op);
-}
-
-/// Matches an elementwise per-channel affine step; `why` explains a refusal.
-FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
-                               std::string &why) {
-  ChainStep step;
-  step.op = op;
-  auto resultType = dyn_cast<RankedTensorType>(op.getResultTypes().front());
-  if (op.getNumResults() != 1 || !resultType ||
-      !resultType.getElementType().isF32() ||
-      op.getNumParallelLoops() != op.getNumLoops()) {
-    why = "a step between the layers is not an elementwise f32 op";
-    return failure();
-  }
-  unsigned rank = resultType.getRank();
-  int64_t channels = resultType.getShape().back();
-  Block &body = op.getRegion().front();
-  if (!body.getArgument(op.getNumDpsInputs()).use_empty()) {
-    why = "a step between the layers reads its output";
-    return failure();
-  }
-  for (Operation &inner : body) {
-    if (!isEvaluable(inner)) {
-      llvm::raw_string_ostream os(why);
-      os << "a step between the layers uses '" << inner.getName()
-         << "' (supported: addf, subf, mulf, divf, negf, sqrt without "
-            "fast-math flags)";
-      return failure();
-    }
-    for (Value operand : inner.getOperands())
-      if (operand.getParentRegion() != &op.getRegion() &&
-          !getOutsideConstant(operand)) {
-        why = "a step between the layers reads a value from outside that "
-              "is not an f32 constant";
-        return failure();
-      }
-  }
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    unsigned index = input->getOperandNumber();
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (input->get() == activation) {
-      if (!map.isIdentity()) {
-        why = "the layer's values are not read elementwise";
-        return failure();
-      }
-      step.activation = index;
-      step.constants.emplace_back();
-      continue;
-    }
-    DenseFPElementsAttr values;
-    if (!matchPattern(input->get(), m_Constant(&values)) ||
-        !values.getElementType().isF32()) {
-      why = "a step between the layers has a non-constant operand";
-      return failure();
-    }
-    if (values.isSplat()) {
-      step.constants.push_back({values.getSplatValue<float>()});
-      continue;
-    }
-    SmallVector<float> all(values.getValues<float>());
-    bool perChannel =
-        map.getNumResults() == 1 &&
-        map.getResult(0) == getAffineDimExpr(rank - 1, op.getContext()) &&
-        values.getNumElements() == channels;
-    bool scalar = map.getNumResults() == 0 && values.getNumElements() == 1;
-    // arith ops on whole tensors (converted to linalg) read a constant of
-    // the full shape: per channel if it only varies along the channels.
-    bool broadcast =
-        map.isIdentity() && resultType.hasStaticShape() &&
-        values.getType() == resultType.clone(resultType.getElementType());
-    if (broadcast) {
-      for (size_t i = 0; i < all.size() && broadcast; ++i)
-        broadcast = all[i] == all[i % channels];
-      all.resize(channels);
-    }
-    if (!perChannel && !scalar && !broadcast) {
-      why = "a constant of a step is neither per channel nor a scalar";
-      return failure();
-    }
-    step.constants.push_back(std::move(all));
-  }
-  return step;
-}
-
-/// The body of a step as straight-line f32 code over numbered slots (block
-/// arguments first), evaluated once per accumulator value of every channel:
-/// the search runs it millions of times on a large model.
-struct StepProgram {
-  enum class Kind { Constant, Add, Sub, Mul, Div, Neg, Sqrt };
-  struct Instruction {
-    Kind kind;
-    unsigned lhs = 0, rhs = 0;
-    float constant = 0.0f;
-  };
-  SmallVector<Instruction> code;
-  unsigned numArguments = 0, result = 0;
-  SmallVector<float> slots;
-
-  explicit StepProgram(ChainStep &step) {
-    Block &body = step.op.getRegion().front();
-    llvm::DenseMap<Value, unsigned> slotOf;
-    for (BlockArgument arg : body.getArguments())
-      slotOf[arg] = numArguments++;
-    unsigned next = numArguments;
-    // Instructions write consecutive slots, constants included.
-    // A value of the body, or a constant defined outside it (canonicalize
-    // hoists the constants of a body, such as epsilon, to the function).
-    auto slotFor = [&](Value value) {
-      auto it = slotOf.find(value);
-      if (it != slotOf.end())
-        return it->second;
-      Instruction constant;
-      constant.kind = Kind::Constant;
-      constant.constant = *getOutsideConstant(value);
-      code.push_back(constant);
-      slotOf[value] = next;
-      return next++;
-    };
-    for (Operation &op : body) {
-      if (auto yield = dyn_cast<linalg::YieldOp>(op)) {
-        result = slotFor(yield.getOperand(0));
-        break;
-      }
-      Instruction in;
-      auto operand = [&](unsigned i) { return slotFor(op.getOperand(i)); };
-      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-        in.kind = Kind::Constant;
-        in.constant =
-            cast<FloatAttr>(constant.getValue()).getValue().convertToFloat();
-      } else if (isa<arith::NegFOp, math::SqrtOp>(op)) {
-        in.kind = isa<arith::NegFOp>(op) ? Kind::Neg : Kind::Sqrt;
-        in.lhs = operand(0);
-      } else {
-        in.kind = isa<arith::AddFOp>(op)   ? Kind::Add
-                  : isa<arith::SubFOp>(op) ? Kind::Sub
-                  : isa<arith::MulFOp>(op) ? Kind::Mul
-                                           : Kind::Div;
-        in.lhs = operand(0);
-        in.rhs = operand(1);
-      }
-      code.push_back(in);
-      slotOf[op.getResult(0)] = next++;
-    }
-    slots.resize(next);
-  }
-
-  /// Loads the constants of channel `o` into the argument slots.
-  void setChannel(ChainStep &step, int64_t o) {
-    for (auto [i, constants] : llvm::enumerate(step.constants))
-      if (i != step.activation)
-        slots[i] = constants.size() == 1 ? constants[0] : constants[o];
-  }
-
-  /// The step's f32 result for activation `x` (after setChannel).
-  float run(unsigned activation, float x) {
-    slots[activation] = x;
-    unsigned out = numArguments;
-    for (const Instruction &in : code) {
-      float a = slots[in.lhs], b = slots[in.rhs];
-      float value = 0.0f;
-      switch (in.kind) {
-      case Kind::Constant:
-        value = in.constant;
-        break;
-      case Kind::Add:
-        value = a + b;
-        break;
-      case Kind::Sub:
-        value = a - b;
-        break;
-      case Kind::Mul:
-        value = a * b;
-        break;
-      case Kind::Div:
-        value = a / b;
-        break;
-      case Kind::Neg:
-        value = -a;
-        break;
-      case Kind::Sqrt:
-        value = std::sqrt(a);
-        break;
-      }
-      slots[out++] = value;
-    }
-    return slots[result];
-  }
-};
 
 //===----------------------------------------------------------------------===//
 // pack(sign(chain(scale(acc)))) -> threshold(acc)
@@ -345,6 +116,33 @@ struct ThresholdChain {
   SmallVector<Operation *> ops;
 };
 
+/// Lists the ops the fused threshold replaces, from the scale to the pack,
+/// and checks that each intermediate value feeds only the next: they all
+/// disappear.
+LogicalResult collectChainOps(ThresholdChain &chain) {
+  chain.ops.push_back(chain.scale);
+  for (ChainStep &step : chain.steps)
+    chain.ops.push_back(step.op);
+  Operation *poolPad = chain.pool && chain.pool->pad
+                           ? chain.pool->pad->op.getOperation()
+                           : nullptr;
+  Operation *pool = chain.pool ? chain.pool->pool.getOperation() : nullptr;
+  for (Operation *op : {static_cast<Operation *>(chain.sign), poolPad, pool,
+                        chain.flatten.getOperation()})
+    if (op)
+      chain.ops.push_back(op);
+  // (A step may also name its input as its unused init, as
+  // convert-elementwise-to-linalg does.)
+  for (auto [i, op] : llvm::enumerate(chain.ops)) {
+    Operation *next =
+        i + 1 < chain.ops.size() ? chain.ops[i + 1] : chain.pack.getOperation();
+    if (!llvm::all_of(op->getResult(0).getUsers(),
+                      [&](Operation *user) { return user == next; }))
+      return failure();
+  }
+  return success();
+}
+
 /// Matches a ThresholdChain. Fails with an empty `why` when `pack` is not
 /// the end of a binary layer's float glue, and with the reason when the
 /// chain is recognized but cannot be fused.
@@ -397,27 +195,8 @@ FailureOr<ThresholdChain> matchThresholdChain(PackOp pack, std::string &why) {
     return failure();
   };
 
-  // Every intermediate value must feed only the chain: it disappears.
-  chain.ops.push_back(chain.scale);
-  for (ChainStep &step : chain.steps)
-    chain.ops.push_back(step.op);
-  Operation *poolPad = chain.pool && chain.pool->pad
-                           ? chain.pool->pad->op.getOperation()
-                           : nullptr;
-  Operation *pool = chain.pool ? chain.pool->pool.getOperation() : nullptr;
-  for (Operation *op : {static_cast<Operation *>(chain.sign), poolPad, pool,
-                        chain.flatten.getOperation()})
-    if (op)
-      chain.ops.push_back(op);
-  // (A step may also name its input as its unused init, as
-  // convert-elementwise-to-linalg does.)
-  for (auto [i, op] : llvm::enumerate(chain.ops)) {
-    Operation *next =
-        i + 1 < chain.ops.size() ? chain.ops[i + 1] : pack.getOperation();
-    if (!llvm::all_of(op->getResult(0).getUsers(),
-                      [&](Operation *user) { return user == next; }))
-      return refuse("an intermediate float value has other users");
-  }
+  if (failed(collectChainOps(chain)))
+    return refuse("an intermediate float value has other users");
   DenseFPElementsAttr multiplier, bias;
   if (!matchPattern(chain.scale.getMultiplier(), m_Constant(&multiplier)) ||
       !matchPattern(chain.scale.getBias(), m_Constant(&bias)) ||

@@ -157,6 +157,176 @@ bool isFloatTensor(Type type) {
   return tensor && isa<FloatType>(tensor.getElementType());
 }
 
+/// `NAME_grad(data..., labels, params...) -> (loss, d params..., batch
+/// statistics..., [logits])`: the model's forward ops cloned, the loss, and
+/// the reverse sweep through each op's GradientOpInterface.
+struct GradientFunction {
+  GradientFunction(func::FuncOp model, RankedTensorType logitsType,
+                   LossKind kind, bool returnLogits)
+      : model(model), logitsType(logitsType), kind(kind),
+        returnLogits(returnLogits) {
+    for (unsigned i = 0; i < model.getNumArguments(); ++i)
+      (model.getArgAttr(i, BNNDialect::getParamAttrName()) ? paramArgs
+                                                           : dataArgs)
+          .push_back(i);
+  }
+
+  /// The function with its signature and the forward ops on its arguments.
+  void create(OpBuilder &b, StringRef name) {
+    FunctionType type = model.getFunctionType();
+    Type f = logitsType.getElementType();
+    Type labelsType =
+        kind == LossKind::SoftmaxCrossEntropy
+            ? Type(RankedTensorType::get({logitsType.getDimSize(0)},
+                                         b.getIntegerType(32)))
+            : Type(logitsType);
+    SmallVector<Type> inputs, results = {RankedTensorType::get({}, f)};
+    for (unsigned i : dataArgs)
+      inputs.push_back(type.getInput(i));
+    inputs.push_back(labelsType);
+    for (unsigned i : paramArgs) {
+      inputs.push_back(type.getInput(i));
+      results.push_back(type.getInput(i));
+    }
+    // Then the batch mean and variance of every bnn.batch_norm, in order:
+    // the runtime keeps the running averages.
+    model.walk([&](BatchNormOp bn) {
+      auto x = cast<RankedTensorType>(bn.getX().getType());
+      auto stats =
+          RankedTensorType::get(x.getShape().take_back(), x.getElementType());
+      results.append({stats, stats});
+    });
+    if (returnLogits)
+      results.push_back(logitsType);
+    Location loc = model.getLoc();
+    func =
+        func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+
+    // The forward ops, on the gradient function's arguments.
+    IRMapping mapping;
+    Block &body = model.getBody().front();
+    for (auto [pos, i] : llvm::enumerate(dataArgs))
+      mapping.map(body.getArgument(i), entry->getArgument(pos));
+    labels = entry->getArgument(dataArgs.size());
+    for (auto [pos, i] : llvm::enumerate(paramArgs)) {
+      Value arg = entry->getArgument(dataArgs.size() + 1 + pos);
+      mapping.map(body.getArgument(i), arg);
+      params.push_back(arg);
+    }
+    for (Operation &op : body.without_terminator())
+      forward.push_back(b.clone(op, mapping));
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    logits = mapping.lookup(ret.getOperand(0));
+    if (ret.getNumOperands() == 2)
+      penalty = mapping.lookup(ret.getOperand(1));
+  }
+
+  /// The values that depend on a parameter. A region that reads one from
+  /// above (not through an operand) has no rule: its gradient would be lost.
+  LogicalResult findVaried() {
+    varied.insert(params.begin(), params.end());
+    for (Operation *op : forward) {
+      Operation *capturing = nullptr;
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands())
+          if (nested != op && varied.count(v) &&
+              !op->isProperAncestor(v.getParentBlock()->getParentOp()) &&
+              v.getParentBlock()->getParentOp() != op)
+            capturing = nested;
+      });
+      if (capturing)
+        return capturing->emitError("bnn-generate-gradients: '")
+               << op->getName()
+               << "' reads a value that depends on a parameter from above "
+                  "its region; pass it as an operand";
+      if (llvm::any_of(op->getOperands(),
+                       [&](Value v) { return varied.count(v); }))
+        varied.insert(op->getResults().begin(), op->getResults().end());
+    }
+    return success();
+  }
+
+  /// The loss and its seed, then every op's operand adjoints in reverse.
+  LogicalResult buildReverseSweep(OpBuilder &b) {
+    Location loc = model.getLoc();
+    LossAndSeed lossAndSeed =
+        kind == LossKind::SoftmaxCrossEntropy
+            ? buildSoftmaxCrossEntropy(b, loc, logits, labels)
+            : buildMeanSquaredError(b, loc, logits, labels);
+    loss = lossAndSeed.loss;
+    adjoints[logits] = lossAndSeed.dLogits;
+    if (penalty) {
+      loss = addTensors(b, loc, loss, penalty);
+      adjoints[penalty] = addTensors(
+          b, loc, adjoints.lookup(penalty),
+          filledTensor(b, loc, {}, logitsType.getElementType(), 1.0));
+    }
+    for (Operation *op : llvm::reverse(forward)) {
+      SmallVector<Value> resultAdjoints;
+      for (Value result : op->getResults())
+        resultAdjoints.push_back(adjoints.lookup(result));
+      if (llvm::none_of(resultAdjoints, [](Value v) { return v; }))
+        continue;
+      SmallVector<bool> needed;
+      for (Value operand : op->getOperands())
+        needed.push_back(varied.count(operand) &&
+                         isFloatTensor(operand.getType()));
+      if (llvm::none_of(needed, [](bool n) { return n; }))
+        continue;
+      auto rule = dyn_cast<GradientOpInterface>(op);
+      if (!rule)
+        return op->emitError("bnn-generate-gradients: no gradient rule for '")
+               << op->getName() << "'";
+      SmallVector<Value> operandAdjoints;
+      if (failed(rule.buildOperandAdjoints(b, resultAdjoints, needed,
+                                           operandAdjoints)))
+        return failure();
+      for (auto [operand, adjoint] :
+           llvm::zip_equal(op->getOperands(), operandAdjoints))
+        if (adjoint)
+          adjoints[operand] =
+              addTensors(b, op->getLoc(), adjoints.lookup(operand), adjoint);
+    }
+    return success();
+  }
+
+  /// Returns the loss, the parameters' gradients (zero for a parameter the
+  /// loss does not depend on), the batch statistics and the logits.
+  void buildReturn(OpBuilder &b) {
+    Location loc = model.getLoc();
+    SmallVector<Value> returned = {loss};
+    for (Value param : params) {
+      Value grad = adjoints.lookup(param);
+      returned.push_back(
+          grad ? grad
+               : zeroTensor(b, loc, cast<RankedTensorType>(param.getType())));
+    }
+    for (Operation *op : forward)
+      if (auto bn = dyn_cast<BatchNormOp>(op)) {
+        auto [mean, var] = bn.buildBatchStatistics(b);
+        returned.append({mean, var});
+      }
+    if (returnLogits)
+      returned.push_back(logits);
+    func::ReturnOp::create(b, loc, returned);
+  }
+
+  func::FuncOp model;
+  RankedTensorType logitsType;
+  LossKind kind;
+  bool returnLogits;
+  SmallVector<unsigned> dataArgs, paramArgs;
+
+  func::FuncOp func;
+  Value labels, logits, penalty, loss;
+  SmallVector<Value> params;
+  SmallVector<Operation *> forward;
+  DenseSet<Value> varied;
+  DenseMap<Value, Value> adjoints;
+};
+
 struct GenerateGradientsPass
     : public bnn::impl::BNNGenerateGradientsBase<GenerateGradientsPass> {
   using BNNGenerateGradientsBase::BNNGenerateGradientsBase;
@@ -189,11 +359,33 @@ struct GenerateGradientsPass
   }
 
   LogicalResult generate(func::FuncOp model, LossKind kind) {
-    Location loc = model.getLoc();
     auto fail = [&](const Twine &message) {
       return model.emitError("bnn-generate-gradients: '")
              << model.getSymName() << "': " << message;
     };
+    FailureOr<RankedTensorType> logitsType = checkModel(model, fail);
+    if (failed(logitsType))
+      return failure();
+    std::string name = (model.getSymName() + "_grad").str();
+    if (getOperation().lookupSymbol(name))
+      return fail("a symbol '" + name + "' exists already");
+
+    GradientFunction grad(model, *logitsType, kind, returnLogits);
+    OpBuilder b(&getContext());
+    b.setInsertionPointAfter(model);
+    grad.create(b, name);
+    if (failed(grad.findVaried()) || failed(grad.buildReverseSweep(b))) {
+      grad.func.erase();
+      return failure();
+    }
+    grad.buildReturn(b);
+    return success();
+  }
+
+  /// Checks the model's form; returns its logits' type.
+  FailureOr<RankedTensorType>
+  checkModel(func::FuncOp model,
+             function_ref<InFlightDiagnostic(const Twine &)> fail) {
     if (!model.getBody().hasOneBlock())
       return fail("the model must be one block");
     FunctionType type = model.getFunctionType();
@@ -205,166 +397,16 @@ struct GenerateGradientsPass
         !isa<FloatType>(logitsType.getElementType()))
       return fail("the first result (the logits) must be a static N x K "
                   "float tensor");
-    Type f = logitsType.getElementType();
     if (type.getNumResults() == 2 &&
-        type.getResult(1) != RankedTensorType::get({}, f))
+        type.getResult(1) !=
+            RankedTensorType::get({}, logitsType.getElementType()))
       return fail("the second result (the penalty) must be a 0-d tensor of "
                   "the logits' element type");
-
-    SmallVector<unsigned> dataArgs, paramArgs;
-    for (unsigned i = 0; i < model.getNumArguments(); ++i) {
-      bool isParam =
-          model.getArgAttr(i, BNNDialect::getParamAttrName()) != nullptr;
-      if (isParam && !isFloatTensor(type.getInput(i)))
+    for (unsigned i = 0; i < model.getNumArguments(); ++i)
+      if (model.getArgAttr(i, BNNDialect::getParamAttrName()) &&
+          !isFloatTensor(type.getInput(i)))
         return fail("parameter #" + Twine(i) + " is not a float tensor");
-      (isParam ? paramArgs : dataArgs).push_back(i);
-    }
-    std::string name = (model.getSymName() + "_grad").str();
-    ModuleOp module = getOperation();
-    if (module.lookupSymbol(name))
-      return fail("a symbol '" + name + "' exists already");
-
-    Type labelsType =
-        kind == LossKind::SoftmaxCrossEntropy
-            ? Type(RankedTensorType::get({logitsType.getDimSize(0)},
-                                         IntegerType::get(&getContext(), 32)))
-            : Type(logitsType);
-    SmallVector<Type> inputs, results = {RankedTensorType::get({}, f)};
-    for (unsigned i : dataArgs)
-      inputs.push_back(type.getInput(i));
-    inputs.push_back(labelsType);
-    for (unsigned i : paramArgs) {
-      inputs.push_back(type.getInput(i));
-      results.push_back(type.getInput(i));
-    }
-    // Then the batch mean and variance of every bnn.batch_norm, in order:
-    // the runtime keeps the running averages.
-    model.walk([&](BatchNormOp bn) {
-      auto x = cast<RankedTensorType>(bn.getX().getType());
-      auto stats =
-          RankedTensorType::get(x.getShape().take_back(), x.getElementType());
-      results.append({stats, stats});
-    });
-    if (returnLogits)
-      results.push_back(logitsType);
-    OpBuilder b(&getContext());
-    b.setInsertionPointAfter(model);
-    auto gradFunc =
-        func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
-    Block *entry = gradFunc.addEntryBlock();
-    b.setInsertionPointToStart(entry);
-
-    // The forward ops, on the gradient function's arguments.
-    IRMapping mapping;
-    Block &body = model.getBody().front();
-    for (auto [pos, i] : llvm::enumerate(dataArgs))
-      mapping.map(body.getArgument(i), entry->getArgument(pos));
-    Value labels = entry->getArgument(dataArgs.size());
-    SmallVector<Value> params;
-    for (auto [pos, i] : llvm::enumerate(paramArgs)) {
-      Value arg = entry->getArgument(dataArgs.size() + 1 + pos);
-      mapping.map(body.getArgument(i), arg);
-      params.push_back(arg);
-    }
-    SmallVector<Operation *> forward;
-    for (Operation &op : body.without_terminator())
-      forward.push_back(b.clone(op, mapping));
-    auto ret = cast<func::ReturnOp>(body.getTerminator());
-    Value logits = mapping.lookup(ret.getOperand(0));
-    Value penalty =
-        ret.getNumOperands() == 2 ? mapping.lookup(ret.getOperand(1)) : Value();
-
-    // Values that depend on a parameter. A region that reads one from
-    // above (not through an operand) has no rule: its gradient would be
-    // lost.
-    DenseSet<Value> varied(params.begin(), params.end());
-    for (Operation *op : forward) {
-      Operation *capturing = nullptr;
-      op->walk([&](Operation *nested) {
-        for (Value v : nested->getOperands())
-          if (nested != op && varied.count(v) &&
-              !op->isProperAncestor(v.getParentBlock()->getParentOp()) &&
-              v.getParentBlock()->getParentOp() != op)
-            capturing = nested;
-      });
-      if (capturing) {
-        capturing->emitError("bnn-generate-gradients: '")
-            << op->getName()
-            << "' reads a value that depends on a parameter from above its "
-               "region; pass it as an operand";
-        gradFunc.erase();
-        return failure();
-      }
-      if (llvm::any_of(op->getOperands(),
-                       [&](Value v) { return varied.count(v); }))
-        varied.insert(op->getResults().begin(), op->getResults().end());
-    }
-
-    LossAndSeed lossAndSeed =
-        kind == LossKind::SoftmaxCrossEntropy
-            ? buildSoftmaxCrossEntropy(b, loc, logits, labels)
-            : buildMeanSquaredError(b, loc, logits, labels);
-    Value lossValue = lossAndSeed.loss;
-    DenseMap<Value, Value> adjoints;
-    adjoints[logits] = lossAndSeed.dLogits;
-    if (penalty) {
-      lossValue = addTensors(b, loc, lossValue, penalty);
-      adjoints[penalty] = addTensors(b, loc, adjoints.lookup(penalty),
-                                     filledTensor(b, loc, {}, f, 1.0));
-    }
-
-    // The reverse sweep.
-    for (Operation *op : llvm::reverse(forward)) {
-      SmallVector<Value> resultAdjoints;
-      bool anyAdjoint = false;
-      for (Value result : op->getResults()) {
-        resultAdjoints.push_back(adjoints.lookup(result));
-        anyAdjoint |= resultAdjoints.back() != nullptr;
-      }
-      if (!anyAdjoint)
-        continue;
-      SmallVector<bool> needed;
-      for (Value operand : op->getOperands())
-        needed.push_back(varied.count(operand) &&
-                         isFloatTensor(operand.getType()));
-      if (llvm::none_of(needed, [](bool n) { return n; }))
-        continue;
-      auto rule = dyn_cast<GradientOpInterface>(op);
-      if (!rule) {
-        op->emitError("bnn-generate-gradients: no gradient rule for '")
-            << op->getName() << "'";
-        gradFunc.erase();
-        return failure();
-      }
-      SmallVector<Value> operandAdjoints;
-      if (failed(rule.buildOperandAdjoints(b, resultAdjoints, needed,
-                                           operandAdjoints))) {
-        gradFunc.erase();
-        return failure();
-      }
-      for (auto [operand, adjoint] :
-           llvm::zip_equal(op->getOperands(), operandAdjoints))
-        if (adjoint)
-          adjoints[operand] =
-              addTensors(b, op->getLoc(), adjoints.lookup(operand), adjoint);
-    }
-
-    SmallVector<Value> returned = {lossValue};
-    for (Value param : params) {
-      Value grad = adjoints.lookup(param);
-      returned.push_back(
-          grad ? grad
-               : zeroTensor(b, loc, cast<RankedTensorType>(param.getType())));
-    }
-    for (Operation *op : forward)
-      if (auto bn = dyn_cast<BatchNormOp>(op)) {
-        auto [mean, var] = bn.buildBatchStatistics(b);
-        returned.append({mean, var});
-      }
-    if (returnLogits)
-      returned.push_back(logits);
-    func::ReturnOp::create(b, loc, returned);
-    return success();
+    return logitsType;
   }
 };
 

@@ -336,7 +336,7 @@ struct BNNSummaryPass : public bnn::impl::BNNSummaryBase<BNNSummaryPass> {
     // summary must not interleave with other diagnostics.
     std::string text;
     llvm::raw_string_ostream os(text);
-    if (emitJson)
+    if (format == SummaryFormat::Json)
       printJson(os, summary.getModelName(), summary.getRows(),
                 summary.getTotals());
     else

@@ -2,7 +2,7 @@
 // arithmetic), written to a file; the pass leaves the IR unchanged and
 // prints nothing on stderr when it writes to a file.
 // RUN: bnn-opt %s > %t.before.mlir
-// RUN: bnn-opt %s -bnn-summary="json=true output=%t.json" > %t.after.mlir 2> %t.stderr
+// RUN: bnn-opt %s -bnn-summary="format=json output=%t.json" > %t.after.mlir 2> %t.stderr
 // RUN: diff %t.before.mlir %t.after.mlir
 // RUN: count 0 < %t.stderr
 // RUN: FileCheck %s --input-file=%t.json

@@ -123,12 +123,15 @@ static cl::opt<bool> noBufferCache(
     cl::init(false), cl::cat(compileCategory));
 
 // Optional value: a bare --summary means text.
-static cl::opt<std::string>
-    summaryFlag("summary",
-                cl::desc("Print a model summary after the compile-time bnn "
-                         "passes: text (the default) or json"),
-                cl::value_desc("text|json"), cl::ValueOptional,
-                cl::cat(compileCategory));
+static cl::opt<bnn::SummaryFormat> summaryFlag(
+    "summary",
+    cl::desc("Print a model summary after the compile-time bnn passes: "
+             "text (the default) or json"),
+    cl::ValueOptional, cl::init(bnn::SummaryFormat::None),
+    cl::values(clEnumValN(bnn::SummaryFormat::Text, "", "a text table"),
+               clEnumValN(bnn::SummaryFormat::Text, "text", "a text table"),
+               clEnumValN(bnn::SummaryFormat::Json, "json", "JSON")),
+    cl::cat(compileCategory));
 
 static cl::opt<std::string>
     summaryOutput("summary-output",
@@ -230,41 +233,24 @@ static LogicalResult checkExports(ModuleOp module) {
 }
 
 /// Sets `options` to what the command line asks for.
-static LogicalResult
-setPipelineOptions(const bnn::ModelCompiler &compiler,
-                   bnn::InferencePipelineOptions &options) {
+static void setPipelineOptions(const bnn::ModelCompiler &compiler,
+                               bnn::InferencePipelineOptions &options) {
   compiler.setTargetOptions(options);
   options.binarize = !noBNNPasses;
   options.tile = !noTile;
   options.bufferCache = !noBufferCache;
-  if (summaryFlag.getNumOccurrences()) {
-    if (summaryFlag.empty() || summaryFlag == "text")
-      options.summary = bnn::SummaryFormat::Text;
-    else if (summaryFlag == "json")
-      options.summary = bnn::SummaryFormat::Json;
-    else
-      return fail("--summary must be text or json, got '" + summaryFlag + "'");
-  }
+  options.summary = summaryFlag.getValue();
   options.summaryOutput = summaryOutput;
-  return success();
 }
 
-/// The shortest command that reruns exactly these passes: the registered
-/// pipeline with the same options.
+/// The command that reruns exactly these passes: the registered pipeline
+/// with the same options, as PassOptions prints them.
 static void printReproducer(const bnn::InferencePipelineOptions &options) {
   auto &note = llvm::WithColor::note();
   note << "reproduce with: bnn-opt " << inputFilename
-       << " --bnn-inference-pipeline='target-triple=" << options.targetTriple
-       << " cpu=" << options.cpu;
-  if (!options.features.empty())
-    note << " features=" << options.features;
-  if (!options.binarize)
-    note << " binarize=false";
-  if (!options.tile)
-    note << " tile=false";
-  if (!options.bufferCache)
-    note << " buffer-cache=false";
-  note << "'\n";
+       << " --pass-pipeline='builtin.module(bnn-inference-pipeline";
+  options.print(note);
+  note << ")'\n";
 }
 
 /// The lowered module as LLVM IR, assembly or an object file.
@@ -310,8 +296,7 @@ static LogicalResult compile() {
   if (!compiler)
     return fail(llvm::toString(compiler.takeError()));
   bnn::InferencePipelineOptions pipelineOptions;
-  if (failed(setPipelineOptions(*compiler, pipelineOptions)))
-    return failure();
+  setPipelineOptions(*compiler, pipelineOptions);
 
   // Declared before any scope so that the report covers the whole run.
   DefaultTimingManager timingManager;

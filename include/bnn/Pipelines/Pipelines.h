@@ -8,15 +8,14 @@
 #ifndef BNN_PIPELINES_PIPELINES_H
 #define BNN_PIPELINES_PIPELINES_H
 
+#include "bnn/Transforms/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 #include <string>
 
 namespace mlir::bnn {
-
-/// Format of the model summary the inference pipeline prints (bnn-summary).
-enum class SummaryFormat { None, Text, Json };
 
 struct InferencePipelineOptions
     : public PassPipelineOptions<InferencePipelineOptions> {

@@ -15,6 +15,10 @@ class RewritePatternSet;
 
 namespace mlir::bnn {
 
+/// Format of the model summary (bnn-summary's `format`, the inference
+/// pipeline's and bnn-compile's `summary`); None only for the latter two.
+enum class SummaryFormat { None, Text, Json };
+
 #define GEN_PASS_DECL
 #include "bnn/Transforms/Passes.h.inc"
 

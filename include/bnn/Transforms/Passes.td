@@ -119,13 +119,18 @@ def BNNSummary : Pass<"bnn-summary"> {
     ternary MACs. See docs/Summary.md.
 
     The pass only reads the IR. The summary is a text table, or JSON with
-    `json=true`, written to `output` (`-`, the default, is stderr, so it
+    `format=json`, written to `output` (`-`, the default, is stderr, so it
     never mixes with the IR printed on stdout). Run it on the module: each
     instance writes the whole file.
   }];
   let options = [
-    Option<"emitJson", "json", "bool", /*default=*/"false",
-           "Write JSON instead of a text table">,
+    Option<"format", "format", "::mlir::bnn::SummaryFormat",
+           /*default=*/"::mlir::bnn::SummaryFormat::Text",
+           "Write a text table (text, the default) or JSON (json)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::bnn::SummaryFormat::Text, "text",
+                        "a text table"),
+             clEnumValN(::mlir::bnn::SummaryFormat::Json, "json", "JSON"))}]>,
     Option<"outputFile", "output", "std::string", /*default=*/"\"-\"",
            "File the summary is written to ('-' is stderr)">,
   ];

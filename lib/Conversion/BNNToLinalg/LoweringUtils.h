@@ -67,6 +67,9 @@ struct StaticShapeLowering : public OpRewritePattern<OpTy> {
   virtual Value lower(OpTy op, PatternRewriter &rewriter) const = 0;
 };
 
+/// The lowerings of the Level 1 (float) ops (Level1Lowerings.cpp).
+void populateLevel1LoweringPatterns(RewritePatternSet &patterns);
+
 /// The blocked-layout lowerings of bconv2d and bdense (PackedKernels.cpp):
 /// output channels in blocks of `channelBlock`, the layout bnn-tile turns
 /// into register tiles.

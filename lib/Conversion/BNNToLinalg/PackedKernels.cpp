@@ -1,5 +1,9 @@
 //===- PackedKernels.cpp - bconv2d and bdense in the blocked layout ------===//
 //
+// (Above 500 lines on purpose: the two blocked lowerings share the filter
+// re-layout, the live-bit counts and the border corrections, which only
+// make sense together.)
+//
 // The fast formulation of the packed reductions, the one bnn-tile turns into
 // register tiles. Output channels are grouped in blocks of B (the vector
 // lanes of a tile): filters are re-laid out once as [O/B, ..., words, B], so

@@ -41,4 +41,4 @@ func.func @layer(%x: tensor<2x64xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
 // SUMMARY: Binary MACs (%)
 // JSON: "layers"
 // JSON: "layer": "bnn.bdense"
-// BADSUMMARY: error: --summary must be text or json, got 'xml'
+// BADSUMMARY: for the --summary option: Cannot find option named 'xml'!

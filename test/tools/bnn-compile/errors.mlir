@@ -42,7 +42,7 @@
 // RUN: not bnn-compile %S/Inputs/dynamic.mlir --target=x86_64-linux-gnu -o %t/out.o --header %t/out.h 2>&1 | FileCheck %s --check-prefix=DYNAMIC
 // DYNAMIC: dynamic.mlir:2:1: error: public function 'dynamic' argument #0 has dynamic shape 'tensor<?x4xf32>'; the compiled-model ABI needs static shapes
 // DYNAMIC-NOT: see current operation
-// DYNAMIC: note: reproduce with: bnn-opt {{.*}}dynamic.mlir --bnn-inference-pipeline='target-triple=x86_64-linux-gnu cpu=generic'
+// DYNAMIC: note: reproduce with: bnn-opt {{.*}}dynamic.mlir --pass-pipeline='builtin.module(bnn-inference-pipeline{binarize=true buffer-cache=true cpu=generic features= summary= summary-output=- target-triple=x86_64-linux-gnu tile=true})'
 // The reproducer reproduces.
 // RUN: not bnn-opt %S/Inputs/dynamic.mlir --bnn-inference-pipeline='target-triple=x86_64-linux-gnu cpu=generic' 2>&1 | FileCheck %s --check-prefix=REPRODUCED
 // REPRODUCED: error: public function 'dynamic' argument #0 has dynamic shape

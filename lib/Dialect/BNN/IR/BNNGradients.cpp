@@ -3,6 +3,10 @@
 // The reverse-mode rules of the Level 1 ops (GradientOpInterface), as
 // DESIGN.md section 3 and docs/Formulation.md state them.
 //
+// Above 500 lines on purpose: one rule per op, each a few linalg.generic
+// ops built from the shared helpers at the top; they read best side by side
+// with the formulas of docs/Formulation.md.
+//
 //===----------------------------------------------------------------------===//
 
 #include "bnn/Dialect/BNN/BNNOps.h"

@@ -1,0 +1,215 @@
+//===- ChannelSteps.cpp - Per-channel float steps of a layer ------------===//
+
+#include "ChannelSteps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::bnn;
+
+namespace {
+
+/// The f32 value of `value` if an arith.constant outside a step's body
+/// defines it.
+std::optional<float> getOutsideConstant(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto attr = dyn_cast<FloatAttr>(constant.getValue());
+  if (!attr || !attr.getType().isF32())
+    return std::nullopt;
+  return attr.getValue().convertToFloat();
+}
+
+bool hasNoFastMath(Operation *op) {
+  auto fastMath = dyn_cast<arith::ArithFastMathInterface>(op);
+  return !fastMath || fastMath.getFastMathFlagsAttr().getValue() ==
+                          arith::FastMathFlags::none;
+}
+
+/// Ops whose f32 evaluation we reproduce bit for bit.
+bool isEvaluable(Operation &op) {
+  if (isa<arith::ConstantOp>(op))
+    return isa<FloatAttr>(cast<arith::ConstantOp>(op).getValue());
+  if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+          arith::NegFOp, math::SqrtOp>(op))
+    return hasNoFastMath(&op);
+  return isa<linalg::YieldOp>(op);
+}
+
+} // namespace
+
+/// Matches an elementwise per-channel affine step; `why` explains a refusal.
+FailureOr<ChainStep> bnn::matchStep(linalg::GenericOp op, Value activation,
+                                    std::string &why) {
+  ChainStep step;
+  step.op = op;
+  auto resultType = dyn_cast<RankedTensorType>(op.getResultTypes().front());
+  if (op.getNumResults() != 1 || !resultType ||
+      !resultType.getElementType().isF32() ||
+      op.getNumParallelLoops() != op.getNumLoops()) {
+    why = "a step between the layers is not an elementwise f32 op";
+    return failure();
+  }
+  unsigned rank = resultType.getRank();
+  int64_t channels = resultType.getShape().back();
+  Block &body = op.getRegion().front();
+  if (!body.getArgument(op.getNumDpsInputs()).use_empty()) {
+    why = "a step between the layers reads its output";
+    return failure();
+  }
+  for (Operation &inner : body) {
+    if (!isEvaluable(inner)) {
+      llvm::raw_string_ostream os(why);
+      os << "a step between the layers uses '" << inner.getName()
+         << "' (supported: addf, subf, mulf, divf, negf, sqrt without "
+            "fast-math flags)";
+      return failure();
+    }
+    for (Value operand : inner.getOperands())
+      if (operand.getParentRegion() != &op.getRegion() &&
+          !getOutsideConstant(operand)) {
+        why = "a step between the layers reads a value from outside that "
+              "is not an f32 constant";
+        return failure();
+      }
+  }
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    unsigned index = input->getOperandNumber();
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (input->get() == activation) {
+      if (!map.isIdentity()) {
+        why = "the layer's values are not read elementwise";
+        return failure();
+      }
+      step.activation = index;
+      step.constants.emplace_back();
+      continue;
+    }
+    DenseFPElementsAttr values;
+    if (!matchPattern(input->get(), m_Constant(&values)) ||
+        !values.getElementType().isF32()) {
+      why = "a step between the layers has a non-constant operand";
+      return failure();
+    }
+    if (values.isSplat()) {
+      step.constants.push_back({values.getSplatValue<float>()});
+      continue;
+    }
+    SmallVector<float> all(values.getValues<float>());
+    bool perChannel =
+        map.getNumResults() == 1 &&
+        map.getResult(0) == getAffineDimExpr(rank - 1, op.getContext()) &&
+        values.getNumElements() == channels;
+    bool scalar = map.getNumResults() == 0 && values.getNumElements() == 1;
+    // arith ops on whole tensors (converted to linalg) read a constant of
+    // the full shape: per channel if it only varies along the channels.
+    bool broadcast =
+        map.isIdentity() && resultType.hasStaticShape() &&
+        values.getType() == resultType.clone(resultType.getElementType());
+    if (broadcast) {
+      for (size_t i = 0; i < all.size() && broadcast; ++i)
+        broadcast = all[i] == all[i % channels];
+      all.resize(channels);
+    }
+    if (!perChannel && !scalar && !broadcast) {
+      why = "a constant of a step is neither per channel nor a scalar";
+      return failure();
+    }
+    step.constants.push_back(std::move(all));
+  }
+  return step;
+}
+
+StepProgram::StepProgram(ChainStep &step) {
+  Block &body = step.op.getRegion().front();
+  llvm::DenseMap<Value, unsigned> slotOf;
+  for (BlockArgument arg : body.getArguments())
+    slotOf[arg] = numArguments++;
+  unsigned next = numArguments;
+  // Instructions write consecutive slots, constants included.
+  // A value of the body, or a constant defined outside it (canonicalize
+  // hoists the constants of a body, such as epsilon, to the function).
+  auto slotFor = [&](Value value) {
+    auto it = slotOf.find(value);
+    if (it != slotOf.end())
+      return it->second;
+    Instruction constant;
+    constant.kind = Kind::Constant;
+    constant.constant = *getOutsideConstant(value);
+    code.push_back(constant);
+    slotOf[value] = next;
+    return next++;
+  };
+  for (Operation &op : body) {
+    if (auto yield = dyn_cast<linalg::YieldOp>(op)) {
+      result = slotFor(yield.getOperand(0));
+      break;
+    }
+    Instruction in;
+    auto operand = [&](unsigned i) { return slotFor(op.getOperand(i)); };
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      in.kind = Kind::Constant;
+      in.constant =
+          cast<FloatAttr>(constant.getValue()).getValue().convertToFloat();
+    } else if (isa<arith::NegFOp, math::SqrtOp>(op)) {
+      in.kind = isa<arith::NegFOp>(op) ? Kind::Neg : Kind::Sqrt;
+      in.lhs = operand(0);
+    } else {
+      in.kind = isa<arith::AddFOp>(op)   ? Kind::Add
+                : isa<arith::SubFOp>(op) ? Kind::Sub
+                : isa<arith::MulFOp>(op) ? Kind::Mul
+                                         : Kind::Div;
+      in.lhs = operand(0);
+      in.rhs = operand(1);
+    }
+    code.push_back(in);
+    slotOf[op.getResult(0)] = next++;
+  }
+  slots.resize(next);
+}
+
+void StepProgram::setChannel(ChainStep &step, int64_t o) {
+  for (auto [i, constants] : llvm::enumerate(step.constants))
+    if (i != step.activation)
+      slots[i] = constants.size() == 1 ? constants[0] : constants[o];
+}
+
+float StepProgram::run(unsigned activation, float x) {
+  slots[activation] = x;
+  unsigned out = numArguments;
+  for (const Instruction &in : code) {
+    float a = slots[in.lhs], b = slots[in.rhs];
+    float value = 0.0f;
+    switch (in.kind) {
+    case Kind::Constant:
+      value = in.constant;
+      break;
+    case Kind::Add:
+      value = a + b;
+      break;
+    case Kind::Sub:
+      value = a - b;
+      break;
+    case Kind::Mul:
+      value = a * b;
+      break;
+    case Kind::Div:
+      value = a / b;
+      break;
+    case Kind::Neg:
+      value = -a;
+      break;
+    case Kind::Sqrt:
+      value = std::sqrt(a);
+      break;
+    }
+    slots[out++] = value;
+  }
+  return slots[result];
+}
