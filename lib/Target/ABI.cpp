@@ -2,6 +2,8 @@
 
 #include "bnn/Target/ABI.h"
 
+#include "llvm/Support/CheckedArithmetic.h"
+
 using namespace mlir;
 using namespace mlir::bnn;
 
@@ -23,6 +25,16 @@ static std::optional<StringRef> getCType(Type elementType) {
   return StringRef(isSigned ? "int64_t" : "uint64_t");
 }
 
+/// The byte size of a static tensor's buffer; nullopt when it overflows
+/// int64 (the lowered code indexes buffers with 64-bit integers).
+static std::optional<int64_t> getBufferBytes(RankedTensorType type) {
+  std::optional<int64_t> bytes = type.getElementTypeBitWidth() / 8;
+  for (int64_t size : type.getShape())
+    if (bytes)
+      bytes = llvm::checkedMul(*bytes, size);
+  return bytes;
+}
+
 bool bnn::isExported(func::FuncOp func) {
   return func.isPublic() && !func.isExternal();
 }
@@ -33,7 +45,8 @@ FailureOr<SmallVector<ABIParameter>> bnn::getABISignature(func::FuncOp func) {
   auto addParameters = [&](TypeRange types, bool isInput) -> LogicalResult {
     bool valid = true;
     StringRef what = isInput ? "argument" : "result";
-    for (auto [index, type] : llvm::enumerate(types)) {
+    for (auto [i, type] : llvm::enumerate(types)) {
+      size_t index = i;
       auto fail = [&]() {
         valid = false;
         return func.emitError("public function '")
@@ -52,6 +65,9 @@ FailureOr<SmallVector<ABIParameter>> bnn::getABISignature(func::FuncOp func) {
       else if (!cType)
         fail() << " has element type " << tensor.getElementType()
                << "; the compiled-model ABI supports f32, i32 and i64";
+      else if (!getBufferBytes(tensor))
+        fail() << " of type " << type
+               << " needs more bytes than a 64-bit size can count";
       else
         parameters.push_back({(isInput ? "in" : "out") + std::to_string(index),
                               *cType, isInput, tensor});

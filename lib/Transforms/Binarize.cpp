@@ -51,8 +51,23 @@ FailureOr<ScaledSigns> getScaledSigns(DenseFPElementsAttr weights,
     return failure();
   }
   int64_t channels = weights.getType().getDimSize(0);
-  int64_t perChannel = channels == 0 ? 0 : weights.getNumElements() / channels;
   ScaledSigns result;
+  // A splat is alpha = |w| on every channel, however large it is.
+  if (weights.isSplat()) {
+    float value = weights.getSplatValue<float>();
+    if (!std::isfinite(value)) {
+      why = "weights are not finite";
+      return failure();
+    }
+    result.alpha.assign(channels, std::fabs(value));
+    result.hasZero = value == 0.0f;
+    return result;
+  }
+  if (!isFoldableSize(weights)) {
+    why = "weights have too many elements to binarize at compile time";
+    return failure();
+  }
+  int64_t perChannel = channels == 0 ? 0 : weights.getNumElements() / channels;
   result.alpha.assign(channels, 0.0f);
   SmallVector<float> values(weights.getValues<float>());
   for (int64_t o = 0; o < channels; ++o) {
@@ -204,6 +219,12 @@ struct BinarizeConv : public OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
     SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
     // linalg lets a convolution read only part of its input; bconv2d
     // computes every output position of the padded input.
+    // What bnn.bconv2d's verifier requires of its attributes.
+    if (!isInAttrRange(strides, 1) || !isInAttrRange(dilations, 1) ||
+        !isInAttrRange(input->padding, 0) ||
+        !isInAttrRange({signType.getShape().back()}, 1))
+      return remark("the strides, dilations, padding or channels exceed the "
+                    "range of bnn.bconv2d (1 to 2^31 - 1; padding from 0)");
     for (int i = 0; i < 2; ++i) {
       std::optional<int64_t> size = getWindowOutputSize(
           signType.getDimSize(1 + i), weights.getType().getDimSize(1 + i),
@@ -265,7 +286,16 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
       return remark("weights are not static f32");
     // The dense layout is [O, K]: transpose [K, O] weights at compile time.
     Location loc = op.getLoc();
-    if (!transposedB) {
+    if (!transposedB && weights.isSplat()) {
+      auto type = RankedTensorType::get(
+          {weights.getType().getDimSize(1), weights.getType().getDimSize(0)},
+          rewriter.getF32Type());
+      weights = cast<DenseFPElementsAttr>(
+          SplatElementsAttr::get(type, weights.getSplatValue<APFloat>()));
+    } else if (!transposedB) {
+      if (!isFoldableSize(weights))
+        return remark(
+            "weights have too many elements to binarize at compile time");
       int64_t rows = weights.getType().getDimSize(0);
       int64_t cols = weights.getType().getDimSize(1);
       SmallVector<float> values(weights.getValues<float>());

@@ -213,3 +213,60 @@ float StepProgram::run(unsigned activation, float x) {
   }
   return slots[result];
 }
+
+Monotonicity StepProgram::getMonotonicity(unsigned activation) {
+  // The values of the slots that do not depend on the activation.
+  (void)run(activation, 0.0f);
+  SmallVector<Monotonicity> direction(slots.size(), Monotonicity::Constant);
+  direction[activation] = Monotonicity::NonDecreasing;
+  auto flip = [](Monotonicity m) {
+    return compose(m, Monotonicity::NonIncreasing);
+  };
+  // A constant operand that keeps the other operand's order.
+  auto finiteConstant = [&](unsigned slot) {
+    return direction[slot] == Monotonicity::Constant &&
+           std::isfinite(slots[slot]);
+  };
+  unsigned out = numArguments;
+  for (const Instruction &in : code) {
+    Monotonicity a = direction[in.lhs], b = direction[in.rhs];
+    Monotonicity m = Monotonicity::Unknown;
+    switch (in.kind) {
+    case Kind::Constant:
+      m = Monotonicity::Constant;
+      break;
+    case Kind::Neg:
+      m = flip(a);
+      break;
+    case Kind::Sqrt:
+      m = a == Monotonicity::Constant ? a : Monotonicity::Unknown;
+      break;
+    case Kind::Add:
+    case Kind::Sub:
+      if (a == Monotonicity::Constant && b == Monotonicity::Constant)
+        m = Monotonicity::Constant;
+      else if (finiteConstant(in.rhs))
+        m = a;
+      else if (finiteConstant(in.lhs))
+        m = in.kind == Kind::Add ? b : flip(b);
+      break;
+    case Kind::Mul:
+    case Kind::Div: {
+      if (a == Monotonicity::Constant && b == Monotonicity::Constant) {
+        m = Monotonicity::Constant;
+        break;
+      }
+      // x * c, c * x and x / c with c finite and not zero.
+      unsigned constant = finiteConstant(in.rhs) ? in.rhs : in.lhs;
+      Monotonicity other = constant == in.rhs ? a : b;
+      if (!finiteConstant(constant) || slots[constant] == 0.0f ||
+          (in.kind == Kind::Div && constant != in.rhs))
+        break;
+      m = slots[constant] > 0.0f ? other : flip(other);
+      break;
+    }
+    }
+    direction[out++] = m;
+  }
+  return direction[result];
+}

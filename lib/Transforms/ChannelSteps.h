@@ -10,6 +10,8 @@
 #ifndef BNN_LIB_TRANSFORMS_CHANNELSTEPS_H
 #define BNN_LIB_TRANSFORMS_CHANNELSTEPS_H
 
+#include "bnn/Transforms/ThresholdSolver.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -53,6 +55,14 @@ struct StepProgram {
 
   /// The step's f32 result for activation `x` (after setChannel).
   float run(unsigned activation, float x);
+
+  /// How the result varies with the activation for the current channel
+  /// (after setChannel), as the operations prove it: IEEE rounding is
+  /// monotone, so adding a finite constant, multiplying or dividing by a
+  /// finite non-zero one, and negating keep (or flip) the direction. Any
+  /// other use of the activation (two activation-dependent operands, sqrt,
+  /// a constant divided by it, a zero or non-finite constant) is Unknown.
+  Monotonicity getMonotonicity(unsigned activation);
 };
 
 } // namespace mlir::bnn

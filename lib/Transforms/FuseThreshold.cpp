@@ -215,8 +215,6 @@ FailureOr<ThresholdChain> matchThresholdChain(PackOp pack, std::string &why) {
   if (!bound)
     return refuse("the accumulator does not come from bconv2d or bdense "
                   "with a static filter");
-  if (*bound > kMaxAccRange)
-    return refuse("the accumulator range is too large to search");
   chain.bound = *bound;
   return chain;
 }
@@ -232,8 +230,26 @@ FailureOr<SmallVector<ChannelThreshold>> solveThresholds(ThresholdChain &chain,
   for (int64_t o = 0, e = chain.multiplier.size(); o < e; ++o) {
     for (auto [program, step] : llvm::zip(programs, chain.steps))
       program.setChannel(step, o);
+    // As bnn.scale lowers: sitofp, mulf, addf, monotone in acc when the
+    // multiplier and bias are finite.
+    float m = chain.multiplier[o], b = chain.bias[o];
+    Monotonicity monotonicity = !std::isfinite(m) || !std::isfinite(b)
+                                    ? Monotonicity::Unknown
+                                : m > 0.0f ? Monotonicity::NonDecreasing
+                                : m < 0.0f ? Monotonicity::NonIncreasing
+                                           : Monotonicity::Constant;
+    for (auto [program, step] : llvm::zip(programs, chain.steps))
+      monotonicity =
+          compose(monotonicity, program.getMonotonicity(step.activation));
+    if (monotonicity == Monotonicity::Unknown && chain.bound > kMaxAccRange) {
+      why = ("the sign of channel " + Twine(o) +
+             " is not provably monotone in the accumulator and its range is "
+             "too large to search")
+                .str();
+      return failure();
+    }
     std::optional<ChannelThreshold> solved =
-        solveChannelThreshold(chain.bound, [&](int64_t acc) {
+        solveChannelThreshold(chain.bound, monotonicity, [&](int64_t acc) {
           // As bnn.scale lowers: sitofp, mulf, addf.
           float y = static_cast<float>(acc) * chain.multiplier[o];
           y = y + chain.bias[o];
@@ -411,6 +427,11 @@ struct FuseMaxPoolPattern : public OpRewritePattern<PackOp> {
     if (match->pad)
       padding.assign(match->pad->amounts.begin(), match->pad->amounts.end());
 
+    // What bnn.bmaxpool2d's verifier requires of its attributes.
+    if (!isInAttrRange(kernel, 1) || !isInAttrRange(strides, 1) ||
+        !isInAttrRange(padding, 0))
+      return refuse("the window, strides or padding exceed the range of "
+                    "bnn.bmaxpool2d (1 to 2^31 - 1; padding from 0)");
     rewriter.setInsertionPoint(pack);
     auto packedType = pack.getP().getType();
     auto inputType = cast<RankedTensorType>(match->input.getType());

@@ -75,7 +75,7 @@ public:
                      function_ref<void(Diagnostic &)> reasonCallback) override;
 
 private:
-  const char *debugType;
+  [[maybe_unused]] const char *debugType;
 };
 
 } // namespace mlir::bnn

@@ -28,12 +28,24 @@ struct ChannelThreshold {
   }
 };
 
+/// How the float value a channel's sign reads varies with the accumulator,
+/// as far as the operations prove it.
+enum class Monotonicity { Constant, NonDecreasing, NonIncreasing, Unknown };
+
+/// The monotonicity of f(g(acc)) where g has `inner` and f `outer`.
+Monotonicity compose(Monotonicity inner, Monotonicity outer);
+
 /// Solves one channel: `isPositive(acc)` is the channel's sign bit (true for
-/// +1) at each accumulator value in [-bound, bound]. Returns nullopt when the
-/// bit is not monotone in acc (it changes more than once), and for a bound
-/// outside [0, 2^30].
+/// +1) at each accumulator value in [-bound, bound], computed from a value
+/// of monotonicity `monotonicity` in acc (sign: NaN and -0.0 are +1).
+///
+/// When the monotonicity is proven, the bit changes at most once and a
+/// bisection finds the crossing with O(log bound) evaluations (bound up to
+/// 2^31 - 1). Otherwise every value is evaluated (bound up to 2^30) and
+/// nullopt returned when the bit changes more than once. nullopt as well for
+/// a bound outside those ranges.
 std::optional<ChannelThreshold>
-solveChannelThreshold(int64_t bound,
+solveChannelThreshold(int64_t bound, Monotonicity monotonicity,
                       llvm::function_ref<bool(int64_t)> isPositive);
 
 } // namespace mlir::bnn

@@ -5,6 +5,8 @@
 
 #include "bnn/Dialect/BNN/BNNDialect.h"
 
+#include <limits>
+
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -50,6 +52,31 @@ namespace mlir::bnn {
 /// Word width in bits of a packed element type (i32 -> 32, i64 -> 64), or 0
 /// for any other type.
 unsigned getWordBits(Type elementType);
+
+/// The largest value of a size, stride, dilation or padding attribute of the
+/// packed ops (their verifiers check it), so that output-size arithmetic
+/// cannot overflow int64. Passes that build packed ops check it first.
+constexpr int64_t kMaxAttrValue = std::numeric_limits<int32_t>::max();
+
+/// True when every value lies in [minValue, kMaxAttrValue].
+inline bool isInAttrRange(ArrayRef<int64_t> values, int64_t minValue) {
+  return llvm::all_of(values, [&](int64_t v) {
+    return v >= minValue && v <= kMaxAttrValue;
+  });
+}
+
+/// Folders and compile-time passes materialize constants of at most this
+/// many elements (64 MiB of f32); larger ones are left as they are. A splat
+/// folds to a splat whatever its size.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
+/// The number of elements of a static shape; nullopt when a dimension is
+/// dynamic or the product overflows int64.
+std::optional<int64_t> getStaticNumElements(ShapedType type);
+
+/// True when `attr` is a dense constant of at most kMaxFoldedElements
+/// elements: one that folders may expand element by element.
+bool isFoldableSize(Attribute attr);
 
 /// Number of positions of a window of `kernel` taps spaced `dilation` apart,
 /// moved by `stride` over an axis of `size` elements padded by `padBefore`

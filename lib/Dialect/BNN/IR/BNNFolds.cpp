@@ -48,7 +48,7 @@ static ref::Plane toReference(Plane plane) {
 /// The values of a float constant as doubles, if each converts exactly.
 static std::optional<std::vector<double>> getExactDoubles(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense)
+  if (!dense || !isFoldableSize(dense))
     return std::nullopt;
   std::vector<double> values;
   values.reserve(dense.getNumElements());
@@ -66,7 +66,7 @@ static std::optional<std::vector<double>> getExactDoubles(Attribute attr) {
 /// the float reference is exact.
 static std::optional<ref::Tensor> getF32Tensor(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense || !dense.getElementType().isF32())
+  if (!dense || !dense.getElementType().isF32() || !isFoldableSize(dense))
     return std::nullopt;
   ref::Tensor t;
   t.shape.assign(dense.getType().getShape().begin(),
@@ -98,7 +98,7 @@ static DenseElementsAttr makeFloatAttr(ShapedType type,
 
 static bool isConstantIdentity(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr);
-  if (!dense || dense.getType().getRank() != 2)
+  if (!dense || dense.getType().getRank() != 2 || !isFoldableSize(dense))
     return false;
   int64_t n = dense.getType().getDimSize(0);
   int64_t i = 0;
@@ -118,6 +118,14 @@ OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
     if (getEstimator() == Estimator::Ste ||
         getEstimator() == Estimator::Identity)
       return getX();
+  // A splat folds to a splat, however large.
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getX())) {
+    APFloat value = splat.getSplatValue<APFloat>();
+    APFloat one(value.getSemantics(), 1);
+    if (value.isNegative() && !value.isNaN() && !value.isZero())
+      one.changeSign();
+    return SplatElementsAttr::get(getType(), one);
+  }
   if (auto values = getExactDoubles(adaptor.getX())) {
     for (double &v : *values)
       v = ref::packedBit(v, ref::Plane::Sign) ? -1.0 : 1.0;
@@ -248,15 +256,25 @@ OpFoldResult TernaryOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
-  auto values = getExactDoubles(adaptor.getX());
   RankedTensorType type = getP().getType();
-  if (!values || !type.hasStaticShape())
-    return {};
   int64_t size = getX().getType().getShape().back();
-  if (size == 0)
+  if (!type.hasStaticShape() || ShapedType::isDynamic(size) || size == 0)
+    return {};
+  unsigned wordBits = getWordBits(type.getElementType());
+  // A splat whose rows are whole words packs to a splat word, however large.
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getX());
+      splat && size % wordBits == 0) {
+    APFloat value = splat.getSplatValue<APFloat>();
+    bool bit = getPlane() == Plane::Sign
+                   ? value.isNegative() && !value.isNaN() && !value.isZero()
+                   : !value.isZero();
+    return SplatElementsAttr::get(type, bit ? APInt::getAllOnes(wordBits)
+                                            : APInt::getZero(wordBits));
+  }
+  auto values = getExactDoubles(adaptor.getX());
+  if (!values)
     return {};
   int64_t rows = static_cast<int64_t>(values->size()) / size;
-  unsigned wordBits = getWordBits(type.getElementType());
   ref::Plane plane = toReference(getPlane());
   std::vector<uint64_t> words =
       ref::packRows(values->data(), rows, size, wordBits, plane);
@@ -320,6 +338,16 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
   auto dense = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getP());
   RankedTensorType type = getX().getType();
   if (!dense || !type.hasStaticShape())
+    return {};
+  // A splat word of all zeros or all ones unpacks to a splat, however large.
+  if (dense.isSplat()) {
+    APInt word = dense.getSplatValue<APInt>();
+    if (word.isZero() || word.isAllOnes())
+      return SplatElementsAttr::get(type,
+                                    APFloat(word.isZero() ? 1.0f : -1.0f));
+  }
+  std::optional<int64_t> count = getStaticNumElements(type);
+  if (!isFoldableSize(dense) || !count || *count > kMaxFoldedElements)
     return {};
   std::vector<uint64_t> words;
   words.reserve(dense.getNumElements());

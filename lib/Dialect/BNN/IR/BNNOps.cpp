@@ -47,6 +47,27 @@ unsigned mlir::bnn::getWordBits(Type elementType) {
   return 0;
 }
 
+std::optional<int64_t> mlir::bnn::getStaticNumElements(ShapedType type) {
+  if (!type.hasStaticShape())
+    return std::nullopt;
+  int64_t count = 1;
+  for (int64_t size : type.getShape()) {
+    std::optional<int64_t> product = llvm::checkedMul(count, size);
+    if (!product)
+      return std::nullopt;
+    count = *product;
+  }
+  return count;
+}
+
+bool mlir::bnn::isFoldableSize(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense)
+    return false;
+  std::optional<int64_t> count = getStaticNumElements(dense.getType());
+  return count && *count <= kMaxFoldedElements;
+}
+
 std::optional<int64_t>
 mlir::bnn::getWindowOutputSize(int64_t size, int64_t kernel, int64_t stride,
                                int64_t dilation, int64_t padBefore,
@@ -95,9 +116,6 @@ static std::string shapeText(ArrayRef<int64_t> shape) {
   return text;
 }
 
-/// Attribute values are bounded so that output-size arithmetic cannot
-/// overflow int64.
-static constexpr int64_t kMaxAttrValue = std::numeric_limits<int32_t>::max();
 
 /// Checks a list attribute's length and the range of its values.
 static LogicalResult checkList(const Reporter &rep, StringRef name,
