@@ -47,3 +47,13 @@ func.func @scalar(%x: f32) -> tensor<1xf32> {
 func.func @half(%x: tensor<4xf16>) -> tensor<4xf16> {
   return %x : tensor<4xf16>
 }
+
+// -----
+
+// 2^62 x 4 floats: the byte size overflows the 64-bit sizes the lowered code
+// indexes buffers with.
+// expected-error @+2 {{public function 'too_big' argument #0 of type 'tensor<4611686018427387904x4xf32>' needs more bytes than a 64-bit size can count}}
+// expected-error @+1 {{public function 'too_big' result #0 of type 'tensor<4611686018427387904x4xf32>' needs more bytes than a 64-bit size can count}}
+func.func @too_big(%x: tensor<4611686018427387904x4xf32>) -> tensor<4611686018427387904x4xf32> {
+  return %x : tensor<4611686018427387904x4xf32>
+}
