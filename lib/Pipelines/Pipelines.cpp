@@ -105,7 +105,10 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   if (options.tile)
     canonicalize();
 
-  // Buffers: results become caller-allocated out-parameters.
+  // Buffers: results become caller-allocated out-parameters. The empties
+  // CSE merged go back to one per use, or bufferization would take time
+  // quadratic in the number of layers that shared one.
+  pm.addNestedPass<func::FuncOp>(createBNNSplitEmptyTensors());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

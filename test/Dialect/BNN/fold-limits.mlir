@@ -63,3 +63,18 @@ func.func @importance_sign_of_huge_splat() -> tensor<100000x100000xf32> {
   %y = bnn.importance_sign %x, %s : tensor<100000x100000xf32>, tensor<100000xf32>
   return %y : tensor<100000x100000xf32>
 }
+
+// -----
+
+// Two constant 512 x 512 transforms are not composed: the exact product
+// would cost 512^3 quad-precision operations (it took 38 s).
+// CHECK-LABEL: func @large_transforms
+// CHECK: bnn.orthonormal_transform
+// CHECK: bnn.orthonormal_transform
+func.func @large_transforms(%x: tensor<512x4xf32>) -> tensor<512x4xf32> {
+  %q1 = arith.constant dense<0.5> : tensor<512x512xf32>
+  %q2 = arith.constant dense<0.25> : tensor<512x512xf32>
+  %a = bnn.orthonormal_transform %x, %q1 axis = 0 : tensor<512x4xf32>, tensor<512x512xf32>
+  %b = bnn.orthonormal_transform %a, %q2 axis = 0 : tensor<512x4xf32>, tensor<512x512xf32>
+  return %b : tensor<512x4xf32>
+}
