@@ -2,6 +2,8 @@
 
 #include "bnn/Target/ABI.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
@@ -80,4 +82,43 @@ FailureOr<SmallVector<ABIParameter>> bnn::getABISignature(func::FuncOp func) {
   if (!inputsValid || !resultsValid)
     return failure();
   return parameters;
+}
+
+/// Names the lowered code takes from libc or defines itself.
+static bool isReservedName(StringRef name) {
+  static constexpr llvm::StringLiteral libc[] = {
+      "malloc", "free",   "calloc",  "realloc", "aligned_alloc",
+      "memcpy", "memmove", "memset", "abort"};
+  return llvm::is_contained(libc, name) || name.starts_with("__bnn_") ||
+         name.starts_with("_mlir_");
+}
+
+LogicalResult bnn::checkModuleFunctions(ModuleOp module) {
+  bool valid = true;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (isReservedName(func.getSymName())) {
+      func.emitError("function '")
+          << func.getSymName()
+          << "' takes a name the compiled code needs for itself (the libc "
+             "allocation and memory functions, and the __bnn_ and _mlir_ "
+             "prefixes); rename it";
+      valid = false;
+    }
+  }
+  module.walk([&](func::CallOp call) {
+    auto callee = module.lookupSymbol<func::FuncOp>(call.getCalleeAttr());
+    if (!callee || !callee.isExternal())
+      return;
+    auto isTensor = [](Type type) { return isa<TensorType>(type); };
+    if (llvm::none_of(call.getOperandTypes(), isTensor) &&
+        llvm::none_of(call.getResultTypes(), isTensor))
+      return;
+    call.emitError("'")
+        << call.getCallee()
+        << "' is only declared, and is called on tensors: a compiled model "
+           "must define every function it calls on tensors (declared "
+           "functions, such as libm's, take scalars)";
+    valid = false;
+  });
+  return success(valid);
 }

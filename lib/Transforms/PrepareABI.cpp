@@ -21,7 +21,7 @@ namespace {
 struct BNNPrepareABIPass
     : public bnn::impl::BNNPrepareABIBase<BNNPrepareABIPass> {
   void runOnOperation() override {
-    bool failed = false;
+    bool failed = mlir::failed(bnn::checkModuleFunctions(getOperation()));
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!bnn::isExported(func))
         continue;

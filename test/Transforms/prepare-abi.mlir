@@ -57,3 +57,29 @@ func.func @half(%x: tensor<4xf16>) -> tensor<4xf16> {
 func.func @too_big(%x: tensor<4611686018427387904x4xf32>) -> tensor<4611686018427387904x4xf32> {
   return %x : tensor<4611686018427387904x4xf32>
 }
+
+// -----
+
+// Names the compiled code needs from libc or defines itself are refused, in
+// public and private functions alike.
+// expected-error @+1 {{function 'malloc' takes a name the compiled code needs for itself (the libc allocation and memory functions, and the __bnn_ and _mlir_ prefixes); rename it}}
+func.func @malloc(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+// expected-error @+1 {{function '__bnn_helper' takes a name the compiled code needs for itself}}
+func.func private @__bnn_helper(%x: f32) -> f32 {
+  return %x : f32
+}
+
+// -----
+
+// A declared function called on tensors has no buffer ABI to link against;
+// on scalars (libm's expf) it is fine.
+func.func private @other(tensor<4xf32>) -> tensor<4xf32>
+func.func private @expf(f32) -> f32
+func.func private @calls(%x: tensor<4xf32>, %s: f32) -> (tensor<4xf32>, f32) {
+  // expected-error @+1 {{'other' is only declared, and is called on tensors: a compiled model must define every function it calls on tensors (declared functions, such as libm's, take scalars)}}
+  %y = func.call @other(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  %e = func.call @expf(%s) : (f32) -> f32
+  return %y, %e : tensor<4xf32>, f32
+}

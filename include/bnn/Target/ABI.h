@@ -38,6 +38,15 @@ bool isExported(func::FuncOp func);
 /// and fails.
 FailureOr<SmallVector<ABIParameter>> getABISignature(func::FuncOp func);
 
+/// Checks the functions of `module` against what a compiled model may
+/// contain besides its signatures (docs/ABI.md): no function may take a
+/// name the compiled code itself needs from libc or defines (malloc, free,
+/// memcpy, ..., and the reserved prefixes __bnn_ and _mlir_), and a
+/// function that is only declared may be called on scalars only (libm's
+/// expf, say): a declared function on tensors has no buffer ABI to link
+/// against. Emits an error on each offending function or call.
+LogicalResult checkModuleFunctions(ModuleOp module);
+
 } // namespace mlir::bnn
 
 #endif // BNN_TARGET_ABI_H

@@ -12,7 +12,10 @@ def BNNPrepareABI : Pass<"bnn-prepare-abi", "::mlir::ModuleOp"> {
     ...)`. This pass rejects, with an error naming the function and the
     argument or result, what that ABI cannot express: dynamic shapes,
     non-tensor arguments and results, element types other than f32, i32,
-    i64. It marks every argument `bufferization.writable = false` so that
+    i64, buffers whose byte size overflows 64 bits; and in any function a
+    name the compiled code needs itself (malloc, free, memcpy, ..., the
+    `__bnn_` and `_mlir_` prefixes) or a call on tensors to a function that
+    is only declared. It marks every argument `bufferization.writable = false` so that
     bufferization never writes into the caller's input buffers, and drops
     the `bnn.param` marks of training models.
   }];
