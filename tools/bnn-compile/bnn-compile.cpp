@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bnn/InitBNN.h"
+#include "bnn/Pipelines/CrashBoundary.h"
 #include "bnn/Pipelines/InputLimits.h"
 #include "bnn/Pipelines/ModelCompiler.h"
 #include "bnn/Target/ABI.h"
@@ -408,5 +409,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "bnn-mlir model compiler: a model in MLIR to an object file with the "
       "compiled-model C ABI (docs/ABI.md)\n");
-  return succeeded(compile()) ? 0 : 1;
+  return bnn::runInsideCrashBoundary("bnn-compile", inputFilename, [] {
+    return succeeded(compile()) ? 0 : 1;
+  });
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bnn/InitBNN.h"
+#include "bnn/Pipelines/CrashBoundary.h"
 #include "bnn/Pipelines/InputLimits.h"
 #include "bnn/Version.h"
 
@@ -64,8 +65,10 @@ int main(int argc, char **argv) {
     llvm::WithColor::error() << errorMessage << "\n";
     return 1;
   }
-  if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
-    return 1;
-  output->keep();
-  return 0;
+  return bnn::runInsideCrashBoundary("bnn-opt", inputFilename, [&] {
+    if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
+      return 1;
+    output->keep();
+    return 0;
+  });
 }
