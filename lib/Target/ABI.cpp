@@ -87,7 +87,7 @@ FailureOr<SmallVector<ABIParameter>> bnn::getABISignature(func::FuncOp func) {
 /// Names the lowered code takes from libc or defines itself.
 static bool isReservedName(StringRef name) {
   static constexpr llvm::StringLiteral libc[] = {
-      "malloc", "free",   "calloc",  "realloc", "aligned_alloc",
+      "malloc", "free",    "calloc", "realloc", "aligned_alloc",
       "memcpy", "memmove", "memset", "abort"};
   return llvm::is_contained(libc, name) || name.starts_with("__bnn_") ||
          name.starts_with("_mlir_");
@@ -105,20 +105,21 @@ LogicalResult bnn::checkModuleFunctions(ModuleOp module) {
       valid = false;
     }
   }
-  module.walk([&](func::CallOp call) {
-    auto callee = module.lookupSymbol<func::FuncOp>(call.getCalleeAttr());
-    if (!callee || !callee.isExternal())
-      return;
-    auto isTensor = [](Type type) { return isa<TensorType>(type); };
-    if (llvm::none_of(call.getOperandTypes(), isTensor) &&
-        llvm::none_of(call.getResultTypes(), isTensor))
-      return;
-    call.emitError("'")
-        << call.getCallee()
-        << "' is only declared, and is called on tensors: a compiled model "
-           "must define every function it calls on tensors (declared "
-           "functions, such as libm's, take scalars)";
-    valid = false;
-  });
+  module.walk(
+      [&](func::CallOp call) {
+        auto callee = module.lookupSymbol<func::FuncOp>(call.getCalleeAttr());
+        if (!callee || !callee.isExternal())
+          return;
+        auto isTensor = [](Type type) { return isa<TensorType>(type); };
+        if (llvm::none_of(call.getOperandTypes(), isTensor) &&
+            llvm::none_of(call.getResultTypes(), isTensor))
+          return;
+        call.emitError("'")
+            << call.getCallee()
+            << "' is only declared, and is called on tensors: a compiled model "
+               "must define every function it calls on tensors (declared "
+               "functions, such as libm's, take scalars)";
+        valid = false;
+      });
   return success(valid);
 }

@@ -60,9 +60,8 @@ constexpr int64_t kMaxAttrValue = std::numeric_limits<int32_t>::max();
 
 /// True when every value lies in [minValue, kMaxAttrValue].
 inline bool isInAttrRange(ArrayRef<int64_t> values, int64_t minValue) {
-  return llvm::all_of(values, [&](int64_t v) {
-    return v >= minValue && v <= kMaxAttrValue;
-  });
+  return llvm::all_of(
+      values, [&](int64_t v) { return v >= minValue && v <= kMaxAttrValue; });
 }
 
 /// Folders and compile-time passes materialize constants of at most this

@@ -116,7 +116,6 @@ static std::string shapeText(ArrayRef<int64_t> shape) {
   return text;
 }
 
-
 /// Checks a list attribute's length and the range of its values.
 static LogicalResult checkList(const Reporter &rep, StringRef name,
                                ArrayRef<int64_t> values, size_t length,
