@@ -214,23 +214,36 @@ LogicalResult OrthonormalTransformOp::verify() {
 // ImportanceSignOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ImportanceSignOp::verify() {
-  auto xType = getX().getType();
-  auto sType = getS().getType();
+/// The checks importance_sign and ternary share: x of rank >= 1 (axis 0 is
+/// the output channel), the other operand `name` of shape `expected` (the
+/// part of x's shape that `part` describes) and of x's element type.
+static LogicalResult verifyWeightOperand(Operation *op, RankedTensorType xType,
+                                         RankedTensorType type, StringRef name,
+                                         ArrayRef<int64_t> expected,
+                                         StringRef part) {
   if (xType.getRank() < 1)
-    return emitOpError("expected x of rank >= 1 (axis 0 is the output "
-                       "channel), got ")
+    return op->emitOpError("expected x of rank >= 1 (axis 0 is the output "
+                           "channel), got ")
            << xType;
-  if (!sameShape(sType.getShape(), xType.getShape().drop_front())) {
-    InFlightDiagnostic diag = emitOpError("expected s of shape ");
-    diag << shapeText(xType.getShape().drop_front()) << " (x.shape[1:]), got "
-         << shapeText(sType.getShape());
+  if (!sameShape(type.getShape(), expected)) {
+    InFlightDiagnostic diag = op->emitOpError("expected ");
+    diag << name << " of shape " << shapeText(expected) << " (" << part
+         << "), got " << shapeText(type.getShape());
     return diag;
   }
-  if (xType.getElementType() != sType.getElementType())
-    return emitOpError("expected x and s of one element type, got ")
-           << xType.getElementType() << " and " << sType.getElementType();
+  if (xType.getElementType() != type.getElementType())
+    return op->emitOpError("expected x and ")
+           << name << " of one element type, got " << xType.getElementType()
+           << " and " << type.getElementType();
   return success();
+}
+
+LogicalResult ImportanceSignOp::verify() {
+  auto xType = getX().getType();
+  ArrayRef<int64_t> expected =
+      xType.getRank() < 1 ? ArrayRef<int64_t>() : xType.getShape().drop_front();
+  return verifyWeightOperand(*this, xType, getS().getType(), "s", expected,
+                             "x.shape[1:]");
 }
 
 //===----------------------------------------------------------------------===//
@@ -239,21 +252,8 @@ LogicalResult ImportanceSignOp::verify() {
 
 LogicalResult TernaryOp::verify() {
   auto xType = getX().getType();
-  auto deltaType = getDelta().getType();
-  if (xType.getRank() < 1)
-    return emitOpError("expected x of rank >= 1 (axis 0 is the output "
-                       "channel), got ")
-           << xType;
-  if (!sameShape(deltaType.getShape(), xType.getShape().take_front())) {
-    InFlightDiagnostic diag = emitOpError("expected delta of shape ");
-    diag << shapeText(xType.getShape().take_front()) << " (x.shape[0]), got "
-         << shapeText(deltaType.getShape());
-    return diag;
-  }
-  if (xType.getElementType() != deltaType.getElementType())
-    return emitOpError("expected x and delta of one element type, got ")
-           << xType.getElementType() << " and " << deltaType.getElementType();
-  return success();
+  return verifyWeightOperand(*this, xType, getDelta().getType(), "delta",
+                             xType.getShape().take_front(), "x.shape[0]");
 }
 
 LogicalResult BatchNormOp::verify() {
