@@ -750,3 +750,13 @@ func.func @batch_norm_momentum(%x: tensor<4x8xf32>, %g: tensor<8xf32>) {
   %0 = bnn.batch_norm %x, %g, %g {momentum = 1.5 : f64} : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
   return
 }
+
+// -----
+
+// Extreme sizes: the output-size arithmetic is checked (the padded height
+// overflows int64 here) and reported, never wrapped.
+func.func @bconv2d_overflowing_size(%x: tensor<1x9223372036854775000x4x1xi64>, %w: tensor<2x3x3x1xi64>) -> tensor<1x2x2x2xi32> {
+  // expected-error @+1 {{'bnn.bconv2d' op expected the dilated kernel [3, 3] (dilations [2147483647, 1]) to fit in the padded input [9223372036854775000, 4] (padding [2147483647, 2147483647, 0, 0])}}
+  %a = bnn.bconv2d %x, %w channels_in = 64 strides = [1, 1] dilations = [2147483647, 1] padding = [2147483647, 2147483647, 0, 0] : tensor<1x9223372036854775000x4x1xi64>, tensor<2x3x3x1xi64> -> tensor<1x2x2x2xi32>
+  return %a : tensor<1x2x2x2xi32>
+}
