@@ -353,11 +353,30 @@ namespace {
 struct BNNBinarizePass
     : public mlir::bnn::impl::BNNBinarizeBase<BNNBinarizePass> {
   using BNNBinarizeBase::BNNBinarizeBase;
+
+  /// Why the options are invalid, or nothing.
+  std::optional<std::string> checkOptions() const {
+    if (wordBits == 0 || wordBits == 32 || wordBits == 64)
+      return std::nullopt;
+    return "bnn-binarize: word-bits must be 0 (per layer), 32 or 64, got " +
+           std::to_string(static_cast<int64_t>(wordBits));
+  }
+
+  // Options from a pipeline string are checked when they are parsed; options
+  // set from C++ (createBNNBinarize(options)) when the pass runs.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    if (std::optional<std::string> error = checkOptions())
+      return errorHandler(*error);
+    return success();
+  }
+
   void runOnOperation() override {
-    if (wordBits != 0 && wordBits != 32 && wordBits != 64) {
-      getOperation()->emitError(
-          "bnn-binarize: word-bits must be 0 (per layer), 32 or 64, got ")
-          << static_cast<int64_t>(wordBits);
+    if (std::optional<std::string> error = checkOptions()) {
+      getOperation()->emitError(*error);
       return signalPassFailure();
     }
     // Each candidate is tried exactly once, so each remark is said once.

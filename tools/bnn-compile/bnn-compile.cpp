@@ -288,6 +288,23 @@ static LogicalResult emitMachineCode(const bnn::ModelCompiler &compiler,
   return success();
 }
 
+/// Reads the input file into `sourceMgr`, refusing input nested deeper
+/// than the parser can take.
+static LogicalResult readInput(llvm::SourceMgr &sourceMgr) {
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input)
+    return fail(errorMessage);
+  if (std::optional<std::string> tooDeep =
+          bnn::checkNestingDepth(input->getBuffer())) {
+    llvm::errs() << inputFilename << ":" << *tooDeep << "\n";
+    return failure();
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  return success();
+}
+
 static LogicalResult compile() {
   FailureOr<Settings> settings = checkCommandLine();
   if (failed(settings))
@@ -314,18 +331,9 @@ static LogicalResult compile() {
   if (!printOp || printOp->getNumOccurrences() == 0)
     context.printOpOnDiagnostic(false);
 
-  std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &errorMessage);
-  if (!input)
-    return fail(errorMessage);
-  if (std::optional<std::string> tooDeep =
-          bnn::checkNestingDepth(input->getBuffer())) {
-    llvm::errs() << inputFilename << ":" << *tooDeep << "\n";
-    return failure();
-  }
   auto sourceMgr = std::make_shared<llvm::SourceMgr>();
-  sourceMgr->AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  if (failed(readInput(*sourceMgr)))
+    return failure();
   SourceMgrDiagnosticHandler diagnostics(*sourceMgr, &context);
   // Remarks explain optimization decisions; they are opt-in so that a
   // float classifier on signs does not print one at every compile.
@@ -362,6 +370,7 @@ static LogicalResult compile() {
   }
   pipelineTiming.stop();
 
+  std::string errorMessage;
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputFilename, &errorMessage);
   if (!output)

@@ -149,28 +149,32 @@ static bool isContraction(Operation *op) {
 // Analysis
 //===----------------------------------------------------------------------===//
 
-FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
-  TrainingModel model;
-  model.module = module;
+/// The one public function with bnn.param arguments.
+static FailureOr<func::FuncOp> findTrainingFunction(ModuleOp module) {
+  func::FuncOp forward;
   for (auto function : module.getOps<func::FuncOp>()) {
     if (!function.isPublic() || function.isExternal() ||
         paramArguments(function).empty())
       continue;
-    if (model.forward) {
+    if (forward) {
       function.emitError("bnn-train: a second training model '")
           << function.getSymName() << "' (the first is '"
-          << model.forward.getSymName() << "'); give bnn-train a file with one";
+          << forward.getSymName() << "'); give bnn-train a file with one";
       return failure();
     }
-    model.forward = function;
+    forward = function;
   }
-  func::FuncOp f = model.forward;
-  if (!f) {
+  if (!forward) {
     module.emitError("bnn-train: no public function with bnn.param "
                      "arguments: nothing to train (docs/Training.md)");
     return failure();
   }
+  return forward;
+}
 
+LogicalResult TrainingModel::analyzeSignature() {
+  TrainingModel &model = *this;
+  func::FuncOp f = forward;
   SmallVector<Value> data = dataArguments(f);
   if (data.size() != 1) {
     f.emitError("bnn-train: '")
@@ -214,7 +218,12 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
   }
   model.penalty = type.getNumResults() == 2;
 
-  // Roles, by how each parameter is used.
+  return success();
+}
+
+LogicalResult TrainingModel::analyzeParams() {
+  TrainingModel &model = *this;
+  func::FuncOp f = forward;
   for (Value arg : paramArguments(f)) {
     auto tensor = dyn_cast<RankedTensorType>(arg.getType());
     unsigned number = cast<BlockArgument>(arg).getArgNumber();
@@ -266,11 +275,16 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
     param.fanIn = fanIn;
     model.params.push_back(param);
   }
+  return success();
+}
+
+void TrainingModel::analyzeLayers() {
+  TrainingModel &model = *this;
+  func::FuncOp f = forward;
   DenseMap<Value, unsigned> paramIndex;
   for (auto [i, param] : llvm::enumerate(model.params))
     paramIndex[f.getArgument(param.argument)] = i;
 
-  // Quantized layers: the parameters behind each quantizer's weight.
   for (Operation *quantizer : collectQuantizers(f)) {
     QuantizedLayer layer;
     Value weight = quantizer->getOperand(0);
@@ -325,6 +339,19 @@ FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
                         " (" + kinds[static_cast<int>(layer.kind)] + ")";
     model.layers.push_back(layer);
   }
+}
+
+FailureOr<TrainingModel> TrainingModel::analyze(ModuleOp module) {
+  TrainingModel model;
+  model.module = module;
+  FailureOr<func::FuncOp> forward = findTrainingFunction(module);
+  if (failed(forward))
+    return failure();
+  model.forward = *forward;
+  func::FuncOp f = model.forward;
+  if (failed(model.analyzeSignature()) || failed(model.analyzeParams()))
+    return failure();
+  model.analyzeLayers();
 
   for (auto &param : model.params) {
     param.name = "p" + std::to_string(param.argument) + " (" +

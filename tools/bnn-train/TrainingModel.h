@@ -131,6 +131,14 @@ public:
               int64_t exportBatch) const;
 
 private:
+  // The steps of analyze().
+  /// The images input, the logits and the optional penalty.
+  LogicalResult analyzeSignature();
+  /// Each parameter's role, by how it is used.
+  LogicalResult analyzeParams();
+  /// The quantized layers: the parameters behind each quantizer's weight.
+  void analyzeLayers();
+
   ModuleOp module;
   mutable func::FuncOp forward;
   int64_t batchSize = 0, numClasses = 0;

@@ -208,6 +208,13 @@ private:
   void resolveSqDepths();
   void printSqBetas();
   void trainEpoch(int64_t epoch);
+  /// Folds one batch's statistics into the running mean and variance.
+  void
+  updateRunningStatistics(const std::vector<std::vector<float>> &batchStats);
+  /// Evaluates the epoch's model on the test set, records and prints it.
+  void finishEpoch(int64_t epoch, int64_t stage, double learningRate,
+                   double trainLoss, double trainAccuracy,
+                   std::chrono::steady_clock::time_point start);
   double evaluate(const Compiled &compiled, int64_t batch, bool withParams,
                   std::vector<int32_t> *predictions);
   std::vector<void *> forwardPointers(float *images, bool withStats);
@@ -625,19 +632,7 @@ void Trainer::trainEpoch(int64_t epoch) {
     for (int64_t i = 0; i < batch; ++i)
       correct += argmax(&logits[i * classes], classes) == labels[i];
 
-    for (unsigned k = 0; k < model.numBatchNorms(); ++k) {
-      double momentum = model.batchNormMomenta[k];
-      double rows = static_cast<double>(model.batchNormRows[k]);
-      double unbias = rows > 1 ? rows / (rows - 1) : 1.0;
-      std::vector<float> &mean = stats[2 * k], &var = stats[2 * k + 1];
-      for (size_t c = 0; c < mean.size(); ++c) {
-        mean[c] = static_cast<float>((1 - momentum) * mean[c] +
-                                     momentum * batchStats[2 * k][c]);
-        var[c] =
-            static_cast<float>((1 - momentum) * var[c] +
-                               momentum * unbias * batchStats[2 * k + 1][c]);
-      }
-    }
+    updateRunningStatistics(batchStats);
     lr = rt::cosineLearningRate(static_cast<float>(lrFlag),
                                 (epoch - first) * steps + s,
                                 (last - first) * steps);
@@ -660,16 +655,41 @@ void Trainer::trainEpoch(int64_t epoch) {
   if (terminal)
     llvm::errs() << "\n";
 
+  finishEpoch(epoch, stage, lr, lossSum / steps,
+              static_cast<double>(correct) / (steps * batch), start);
+}
+
+void Trainer::updateRunningStatistics(
+    const std::vector<std::vector<float>> &batchStats) {
+  for (unsigned k = 0; k < model.numBatchNorms(); ++k) {
+    double momentum = model.batchNormMomenta[k];
+    double rows = static_cast<double>(model.batchNormRows[k]);
+    double unbias = rows > 1 ? rows / (rows - 1) : 1.0;
+    std::vector<float> &mean = stats[2 * k], &var = stats[2 * k + 1];
+    for (size_t c = 0; c < mean.size(); ++c) {
+      mean[c] = static_cast<float>((1 - momentum) * mean[c] +
+                                   momentum * batchStats[2 * k][c]);
+      var[c] = static_cast<float>((1 - momentum) * var[c] +
+                                  momentum * unbias * batchStats[2 * k + 1][c]);
+    }
+  }
+}
+
+void Trainer::finishEpoch(int64_t epoch, int64_t stage, double learningRate,
+                          double trainLoss, double trainAccuracy,
+                          std::chrono::steady_clock::time_point start) {
   rt::EpochRecord record;
   record.epoch = epoch + 1;
   record.stage = stage;
-  record.learningRate = lr;
-  record.trainLoss = lossSum / steps;
-  record.trainAccuracy = static_cast<double>(correct) / (steps * batch);
+  record.learningRate = learningRate;
+  record.trainLoss = trainLoss;
+  record.trainAccuracy = trainAccuracy;
   record.trainSeconds = secondsSince(start);
-  record.testAccuracy = evaluate(eval, batch, /*withParams=*/true, nullptr);
+  record.testAccuracy =
+      evaluate(eval, model.batch(), /*withParams=*/true, nullptr);
   record.seconds = secondsSince(start);
   records.push_back(record);
+  int64_t epochs = epochsFlag;
   llvm::outs() << llvm::format("epoch %lld/%lld", (long long)(epoch + 1),
                                (long long)epochs);
   if (method == Method::BiTAT)

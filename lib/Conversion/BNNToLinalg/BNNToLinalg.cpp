@@ -437,10 +437,30 @@ struct LowerThreshold : public StaticShapeLowering<ThresholdOp> {
 
 struct BNNLowerPass : public bnn::impl::BNNLowerBase<BNNLowerPass> {
   using BNNLowerBase::BNNLowerBase;
+
+  /// Why the options are invalid, or nothing.
+  std::optional<std::string> checkOptions() const {
+    if (channelBlock >= 0)
+      return std::nullopt;
+    return "bnn-lower: channel-block must be >= 0, got " +
+           std::to_string(static_cast<int64_t>(channelBlock));
+  }
+
+  // Options from a pipeline string are checked when they are parsed; options
+  // set from C++ (createBNNLower(options)) when the pass runs.
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Pass::initializeOptions(options, errorHandler)))
+      return failure();
+    if (std::optional<std::string> error = checkOptions())
+      return errorHandler(*error);
+    return success();
+  }
+
   void runOnOperation() override {
-    if (channelBlock < 0) {
-      getOperation().emitError("bnn-lower: channel-block must be >= 0, got ")
-          << static_cast<int64_t>(channelBlock);
+    if (std::optional<std::string> error = checkOptions()) {
+      getOperation().emitError(*error);
       return signalPassFailure();
     }
     // The lowerings compute masks and reshapes at compile time: the only
