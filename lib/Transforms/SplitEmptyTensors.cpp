@@ -29,12 +29,16 @@ struct BNNSplitEmptyTensorsPass
       // original, so they dominate the clone).
       SmallVector<OpOperand *> uses = llvm::map_to_vector(
           empty->getUses(), [](OpOperand &use) { return &use; });
-      // In program order where the users share a block: the first keeps it.
-      llvm::stable_sort(uses, [](OpOperand *a, OpOperand *b) {
-        Operation *x = a->getOwner(), *y = b->getOwner();
-        return x->getBlock() == y->getBlock() && x != y &&
-               x->isBeforeInBlock(y);
-      });
+      // In program order when every user is in the empty's block (the first
+      // keeps it); across blocks there is no such order to sort by.
+      Block *block = empty->getBlock();
+      if (llvm::all_of(uses, [&](OpOperand *use) {
+            return use->getOwner()->getBlock() == block;
+          }))
+        llvm::sort(uses, [](OpOperand *a, OpOperand *b) {
+          return a->getOwner() != b->getOwner() &&
+                 a->getOwner()->isBeforeInBlock(b->getOwner());
+        });
       for (OpOperand *use : llvm::drop_begin(uses)) {
         Operation *user = use->getOwner();
         // A user in another block of a nested region: clone next to the
