@@ -14,6 +14,7 @@
 #include "bnn/Reference/Packing.h"
 #include "bnn/Transforms/Passes.h"
 
+#include "bnn/Transforms/CheckedOptions.h"
 #include "bnn/Transforms/Matchers.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
@@ -362,16 +363,12 @@ struct BNNBinarizePass
            std::to_string(static_cast<int64_t>(wordBits));
   }
 
-  // Options from a pipeline string are checked when they are parsed; options
-  // set from C++ (createBNNBinarize(options)) when the pass runs.
+  // Checked when a pipeline string is parsed, and when the pass runs
+  // (CheckedOptions.h).
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    if (failed(Pass::initializeOptions(options, errorHandler)))
-      return failure();
-    if (std::optional<std::string> error = checkOptions())
-      return errorHandler(*error);
-    return success();
+    return initializeCheckedOptions(*this, options, errorHandler);
   }
 
   void runOnOperation() override {

@@ -15,6 +15,7 @@
 #include "LoweringUtils.h"
 #include "bnn/Conversion/Passes.h"
 #include "bnn/Dialect/BNN/BNNDialect.h"
+#include "bnn/Transforms/CheckedOptions.h"
 
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -446,16 +447,12 @@ struct BNNLowerPass : public bnn::impl::BNNLowerBase<BNNLowerPass> {
            std::to_string(static_cast<int64_t>(channelBlock));
   }
 
-  // Options from a pipeline string are checked when they are parsed; options
-  // set from C++ (createBNNLower(options)) when the pass runs.
+  // Checked when a pipeline string is parsed, and when the pass runs
+  // (CheckedOptions.h).
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    if (failed(Pass::initializeOptions(options, errorHandler)))
-      return failure();
-    if (std::optional<std::string> error = checkOptions())
-      return errorHandler(*error);
-    return success();
+    return initializeCheckedOptions(*this, options, errorHandler);
   }
 
   void runOnOperation() override {
