@@ -36,7 +36,10 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 LIT=/usr/lib/llvm-22/bin/lit
 if [[ $SHORT == 1 ]]; then
   targets=(bnn-opt bnn-compile bnn-doc)
-  ninja -C "$BUILD_DIR" -t targets all | grep -q '^bnn-fuzz:' && targets+=(bnn-fuzz)
+  # Not `ninja ... | grep -q`: grep exits at the first match, ninja then gets
+  # SIGPIPE, and pipefail turns that into "no bnn-fuzz target".
+  all_targets=$(ninja -C "$BUILD_DIR" -t targets all)
+  if grep -q '^bnn-fuzz:' <<<"$all_targets"; then targets+=(bnn-fuzz); fi
   ninja -C "$BUILD_DIR" -j "$(nproc)" "${targets[@]}"
   "$LIT" -sv "$BUILD_DIR/test" --filter '^BNN :: (Dialect|Transforms|Conversion|Pipelines|fuzz)/'
 else
