@@ -3,8 +3,9 @@
 # Idempotent: prints one line and does nothing when everything is present.
 #
 #   scripts/install-deps.sh          what building, the demo and the tests need
-#   scripts/install-deps.sh bench    plus the benchmark anchors (scripts/bench.sh):
-#                                    oneDNN, PyTorch, gnuplot
+#   scripts/install-deps.sh bench    plus the benchmark anchors (scripts/bench.sh)
+#                                    and the test generators: oneDNN, PyTorch,
+#                                    ONNX's python package
 #   scripts/install-deps.sh dev      (accepted; clang-format-22 is in the base set)
 set -euo pipefail
 
@@ -21,10 +22,12 @@ PACKAGES=(
   dataset-fashion-mnist gnuplot-nox
   # the test command's format check; libFuzzer and the sanitizer runtimes
   clang-format-22 libclang-rt-22-dev
+  # bnn-import: the ONNX protobuf classes
+  libonnx-dev libprotobuf-dev
 )
 for group in "$@"; do
   case "$group" in
-    bench) PACKAGES+=(libdnnl-dev python3-torch python3-numpy) ;;
+    bench) PACKAGES+=(libdnnl-dev python3-torch python3-numpy python3-onnx) ;;
     dev) ;; # clang-format-22 is part of the base set now
     *) echo "install-deps: unknown group '$group' (expected bench or dev)" >&2; exit 2 ;;
   esac

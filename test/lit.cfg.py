@@ -28,6 +28,7 @@ tools = [
     "bnn-opt",
     "bnn-compile",
     "bnn-train",
+    "bnn-import",
     ToolSubst("bnn-fuzz", unresolved="ignore"),
     # Object inspection for bnn-compile's output (Debian's llvm-22 package).
     "llvm-nm",
