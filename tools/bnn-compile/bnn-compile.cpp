@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bnn/Import/ONNXImporter.h"
 #include "bnn/InitBNN.h"
 #include "bnn/Pipelines/CrashBoundary.h"
 #include "bnn/Pipelines/InputLimits.h"
@@ -53,7 +54,8 @@ static cl::OptionCategory mlirCategory(
     "The upstream --mlir-* flags: IR printing, timing, crash reproducers");
 
 static cl::opt<std::string>
-    inputFilename(cl::Positional, cl::desc("<input .mlir, - for stdin>"),
+    inputFilename(cl::Positional,
+                  cl::desc("<input .mlir or .onnx, - for stdin>"),
                   cl::init("-"), cl::cat(compileCategory));
 
 static cl::opt<std::string>
@@ -296,8 +298,13 @@ static LogicalResult readInput(llvm::SourceMgr &sourceMgr) {
       openInputFile(inputFilename, &errorMessage);
   if (!input)
     return fail(errorMessage);
-  if (std::optional<std::string> tooDeep =
-          bnn::checkNestingDepth(input->getBuffer())) {
+  // Only MLIR text goes through the recursive parser.
+  bool isONNX = bnn::looksLikeONNXModel(input->getBuffer()) ||
+                StringRef(inputFilename).ends_with_insensitive(".onnx");
+  std::optional<std::string> tooDeep;
+  if (!isONNX)
+    tooDeep = bnn::checkNestingDepth(input->getBuffer());
+  if (tooDeep) {
     llvm::errs() << inputFilename << ":" << *tooDeep << "\n";
     return failure();
   }
@@ -343,8 +350,16 @@ static LogicalResult compile() {
   });
 
   TimingScope parseTiming = timing.nest("Parser");
+  // An ONNX model is recognized by its content (or its extension): it is
+  // imported as bnn-import would (docs/ONNX.md).
+  StringRef bytes =
+      sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID())->getBuffer();
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+      bnn::looksLikeONNXModel(bytes) ||
+              StringRef(inputFilename).ends_with_insensitive(".onnx")
+          ? bnn::importONNXModel(bytes, inputFilename, &context,
+                                 bnn::ONNXImportOptions())
+          : parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module)
     return failure(); // The parser has reported why.
   parseTiming.stop();

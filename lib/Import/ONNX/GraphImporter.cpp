@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -69,6 +70,19 @@ Value GraphImporter::createReshape(Value input, ArrayRef<int64_t> shape,
   auto type = cast<RankedTensorType>(input.getType());
   if (type.getShape() == shape)
     return input;
+  // One collapse or one expand when the dimensions group: the form the
+  // passes match (a collapse_shape of a sign before a dense layer).
+  auto result = RankedTensorType::get(shape, type.getElementType());
+  if (shape.size() < static_cast<size_t>(type.getRank()) && !shape.empty())
+    if (auto groups =
+            getReassociationIndicesForCollapse(type.getShape(), shape))
+      return tensor::CollapseShapeOp::create(builder, loc, result, input,
+                                             *groups);
+  if (shape.size() > static_cast<size_t>(type.getRank()) && type.getRank() > 0)
+    if (auto groups =
+            getReassociationIndicesForCollapse(shape, type.getShape()))
+      return tensor::ExpandShapeOp::create(builder, loc, result, input,
+                                           *groups);
   auto allDims = [](int64_t rank) {
     ReassociationIndices dims;
     for (int64_t i = 0; i < rank; ++i)
@@ -86,7 +100,6 @@ Value GraphImporter::createReshape(Value input, ArrayRef<int64_t> shape,
       flat = tensor::CollapseShapeOp::create(builder, loc, input,
                                              allDims(type.getRank()));
   }
-  auto result = RankedTensorType::get(shape, type.getElementType());
   if (shape.size() == 1)
     return flat;
   if (shape.empty())
