@@ -57,6 +57,9 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
   // Compile-time work on the model: weights become packed constants, binary
   // layers packed kernels with integer thresholds between them.
   if (options.binarize) {
+    // Layers in called functions are binarized (and counted) per call.
+    pm.addPass(createInlinerPass());
+    pm.addPass(createBNNNormalize());
     pm.addPass(createBNNFoldTransforms());
     pm.addPass(createBNNBinarize());
     // Batch norm written with arith ops on whole tensors becomes linalg, the

@@ -21,6 +21,16 @@ bool bnn::isAtMostMinusOne(Value value) {
 bool bnn::isZeroTensor(Value value) {
   if (auto fill = value.getDefiningOp<linalg::FillOp>())
     return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  // Zeros rearranged are zeros (a matvec made a one-row matmul, an NCHW
+  // init transposed).
+  if (auto expand = value.getDefiningOp<tensor::ExpandShapeOp>())
+    return isZeroTensor(expand.getSrc());
+  if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>())
+    return isZeroTensor(collapse.getSrc());
+  if (auto transpose = value.getDefiningOp<linalg::TransposeOp>())
+    return isZeroTensor(transpose.getInput());
+  if (auto broadcast = value.getDefiningOp<linalg::BroadcastOp>())
+    return isZeroTensor(broadcast.getInput());
   return matchPattern(value, m_AnyZeroFloat());
 }
 

@@ -25,7 +25,8 @@ namespace mlir::bnn {
 /// wins a max against +-1 values.
 bool isAtMostMinusOne(Value value);
 
-/// True when `value` is a tensor of zeros (a zero fill or a zero constant).
+/// True when `value` is a tensor of zeros: a zero fill or a zero constant,
+/// or a reshape, transpose or broadcast of one.
 bool isZeroTensor(Value value);
 
 /// True when every element of `value` is -1 or +1 by construction: a

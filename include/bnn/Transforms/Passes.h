@@ -22,6 +22,11 @@ enum class SummaryFormat { None, Text, Json };
 #define GEN_PASS_DECL
 #include "bnn/Transforms/Passes.h.inc"
 
+/// The bnn-normalize rewrites: sign patterns to bnn.sign, generic and
+/// other named layouts of matmuls and convolutions to the ones bnn-binarize
+/// reads, transposes moved and folded, bias inits moved after the layer.
+void populateBNNNormalizePatterns(RewritePatternSet &patterns);
+
 /// The bnn-binarize rewrites (convolution and matmul on signs with +-alpha
 /// weights to packed kernels), for reuse in other passes; `wordBits` is 32,
 /// 64 or 0 (per layer). They emit a remark each time a candidate is refused.

@@ -49,6 +49,42 @@ def BNNFoldTransforms : Pass<"bnn-fold-transforms"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def BNNNormalize : Pass<"bnn-normalize"> {
+  let summary = "Bring the common forms of binarizable layers to the ones bnn-binarize reads";
+  let description = [{
+    Rewrites, without changing what the model computes, the ways front ends
+    write the layers of a BNN into the forms `bnn-binarize` and
+    `bnn-fuse-threshold` read:
+
+    - a sign written as a `linalg.generic` with `arith.cmpf` against zero and
+      `arith.select` of -1 and +1 (in one generic, or as a comparison
+      generic feeding a select generic, as TOSA lowers
+      `greater_equal` + `select`) becomes `bnn.sign` when it agrees with the
+      contract's sign on every input, -0 and NaN included (`x >= 0 ? 1 : -1`
+      does not: it gives -1 at NaN; `x < 0 ? -1 : 1` and `!(x < 0)` forms
+      do); a `math.copysign(1, x)` stays (it gives -1 at -0);
+    - a `linalg.generic` matmul (A [M, K] times B [K, N] or [N, K]) becomes
+      `linalg.matmul` with the same indexing maps; `linalg.matvec` and
+      `linalg.vecmat` with a constant matrix become a one-row matmul;
+    - `linalg.conv_2d_nhwc_hwcf` and `linalg.conv_2d_nchw_fchw` become
+      `linalg.conv_2d_nhwc_fhwc`, with transposes of the filter and, for
+      NCHW, of the input and the result; transposes then move before signs,
+      paddings and fills, and transposes of constants fold;
+    - a convolution or matmul that accumulates into a non-zero init (a
+      broadcast bias) accumulates into zeros, and the init is added after
+      the layer, where `bnn.scale` and the threshold fusion absorb it;
+    - elementwise generics on constants fold to constants (batch norm
+      parameters written as `rsqrt(var + eps)` on constants).
+
+    Layers in called functions are reached by inlining the calls first
+    (the inference pipeline runs the inliner before this pass).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bnn::BNNDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def BNNBinarize : Pass<"bnn-binarize"> {
   let summary = "Turn float layers on signs with +-alpha weights into packed kernels";
   let description = [{

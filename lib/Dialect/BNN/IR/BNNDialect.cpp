@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -16,6 +17,18 @@ using namespace mlir::bnn;
 #define GET_ATTRDEF_CLASSES
 #include "bnn/Dialect/BNN/BNNAttrs.cpp.inc"
 
+namespace {
+/// Every bnn op is a pure function of its operands and attributes: a call
+/// to a function of bnn ops inlines like one of arith ops, so that layers
+/// in called functions are binarized (and counted) per call.
+struct BNNInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
 void BNNDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
@@ -25,6 +38,7 @@ void BNNDialect::initialize() {
 #define GET_OP_LIST
 #include "bnn/Dialect/BNN/BNNOps.cpp.inc"
       >();
+  addInterfaces<BNNInlinerInterface>();
 }
 
 /// Folders produce DenseElementsAttr values; they become arith.constant.
