@@ -343,11 +343,49 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
   unsigned wordBits;
 };
 
+/// Any other convolution or contraction whose data input is made of signs
+/// stays float: one remark says so and names the forms that are packed, so
+/// that no layer on signs stays float silently.
+struct RemarkOtherLayersOnSigns
+    : public OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (isa<linalg::Conv2DNhwcFhwcOp, linalg::MatmulOp>(op.getOperation()) ||
+        op.getNumDpsInputs() < 2 || op.getNumReductionLoops() == 0 ||
+        op->getName().getStringRef().starts_with("linalg.pooling_"))
+      return rewriter.notifyMatchFailure(op, "not another layer");
+    bool isLayer =
+        isa<linalg::ConvolutionOpInterface, linalg::ContractionOpInterface>(
+            op.getOperation()) ||
+        linalg::isaContractionOpInterface(op) ||
+        linalg::isaConvolutionOpInterface(op);
+    if (!isLayer)
+      return rewriter.notifyMatchFailure(op, "not a layer");
+    auto readsSigns = [](Value v) {
+      if (auto pad = v.getDefiningOp<tensor::PadOp>())
+        v = pad.getSource();
+      return isSignValued(v);
+    };
+    if (!llvm::any_of(op.getDpsInputs(), readsSigns))
+      return rewriter.notifyMatchFailure(op, "does not read signs");
+    op->emitRemark("not binarized: ")
+        << op->getName()
+        << " is not a form bnn-binarize packs: it packs "
+           "linalg.conv_2d_nhwc_fhwc and linalg.matmul on signs, which "
+           "bnn-normalize makes of conv_2d_nhwc_hwcf, conv_2d_nchw_fchw, "
+           "generic matmuls, matvec and vecmat with constant weights";
+    return rewriter.notifyMatchFailure(op, "another layer on signs");
+  }
+};
+
 } // namespace
 
 void mlir::bnn::populateBNNBinarizePatterns(RewritePatternSet &patterns,
                                             unsigned wordBits) {
   patterns.add<BinarizeConv, BinarizeMatmul>(patterns.getContext(), wordBits);
+  patterns.add<RemarkOtherLayersOnSigns>(patterns.getContext());
 }
 
 namespace {

@@ -42,6 +42,8 @@ bool bnn::isSignValued(Value value) {
     return isSignValued(reshape.getSrc());
   if (auto reshape = dyn_cast_or_null<tensor::ExpandShapeOp>(op))
     return isSignValued(reshape.getSrc());
+  if (auto slice = dyn_cast_or_null<tensor::ExtractSliceOp>(op))
+    return isSignValued(slice.getSource());
   std::string why;
   return succeeded(matchSignMaxPool(value, why));
 }

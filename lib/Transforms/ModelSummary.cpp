@@ -3,6 +3,7 @@
 #include "bnn/Transforms/ModelSummary.h"
 #include "bnn/Dialect/BNN/BNNOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -76,10 +77,16 @@ int64_t saturatingAdd(int64_t a, int64_t b) {
 class SummaryBuilder {
 public:
   void visit(Operation *op);
+  /// Rows of ops visited from here on belong to `function` (the caller
+  /// whose call is being expanded); empty: the op's own function.
+  void setCallerFunction(StringRef function) {
+    callerFunction = function.str();
+  }
   ArrayRef<SummaryRow> getRows() const { return rows; }
   SummaryTotals computeTotals() const;
 
 private:
+  void visitOp(Operation *op);
   SummaryRow &newRow(Operation *op);
   /// Adds the bytes `value` occupies, once per value: a constant that CSE
   /// shared between layers (a zero bias, say) is stored once.
@@ -94,6 +101,10 @@ private:
   SummaryRow &rowForAccumulator(Operation *consumer, Value acc);
 
   std::vector<SummaryRow> rows;
+  std::string callerFunction;
+  /// Ops that already have a row: a layer of a function called twice is
+  /// listed (with its MACs) per call, its parameters once.
+  llvm::DenseSet<Operation *> listed;
   llvm::DenseMap<Operation *, size_t> rowOf;
   llvm::DenseSet<Value> stored;
 };
@@ -106,7 +117,9 @@ SummaryRow &SummaryBuilder::newRow(Operation *op) {
     row.layer = (loc.getName().strref() + " (" + name + ")").str();
   else
     row.layer = name;
-  if (auto function = op->getParentOfType<FunctionOpInterface>())
+  if (!callerFunction.empty())
+    row.function = callerFunction;
+  else if (auto function = op->getParentOfType<FunctionOpInterface>())
     row.function = function.getName().str();
   return row;
 }
@@ -242,6 +255,15 @@ SummaryRow &SummaryBuilder::rowForAccumulator(Operation *consumer, Value acc) {
 }
 
 void SummaryBuilder::visit(Operation *op) {
+  size_t before = rows.size();
+  bool repeated = !listed.insert(op).second;
+  visitOp(op);
+  if (repeated)
+    for (size_t i = before; i < rows.size(); ++i)
+      rows[i].params.clear();
+}
+
+void SummaryBuilder::visitOp(Operation *op) {
   if (auto conv = dyn_cast<BConv2DOp>(op))
     return visitPackedLayer(conv);
   if (auto dense = dyn_cast<BDenseOp>(op))
@@ -264,11 +286,19 @@ void SummaryBuilder::visit(Operation *op) {
     addStorage(row, constants);
     return;
   }
-  // Named linalg layers only: a linalg.generic may compute anything, and
-  // bnn-lower's packed kernels are generics that are already counted.
+  // Named layers, and generics that compute a contraction or a convolution
+  // (multiply-accumulate bodies; bnn-lower's packed kernels, XOR and
+  // popcount, are not).
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || isa<linalg::GenericOp>(op))
+  if (!linalgOp)
     return;
+  if (isa<linalg::GenericOp>(op)) {
+    if (linalgOp.getNumReductionLoops() > 0 &&
+        (linalg::isaContractionOpInterface(linalgOp) ||
+         linalg::isaConvolutionOpInterface(linalgOp)))
+      visitLinalg(linalgOp, /*pooling=*/false);
+    return;
+  }
   bool pooling = op->getName().getStringRef().starts_with("linalg.pooling_");
   if (pooling || isa<linalg::ConvolutionOpInterface>(op) ||
       isa<linalg::ContractionOpInterface>(op))
@@ -314,9 +344,70 @@ std::string findModelName(Operation *root) {
 
 } // namespace
 
+namespace {
+/// Visits a model's ops in order, expanding calls: a private function that
+/// is called is listed at each call, in the caller's rows, and not on its
+/// own (the inference pipeline inlines such calls; this counts the same).
+class CallExpandingWalker {
+public:
+  CallExpandingWalker(Operation *root, SummaryBuilder &builder)
+      : root(root), builder(builder) {
+    root->walk([&](func::CallOp call) {
+      if (func::FuncOp callee = lookup(call))
+        if (callee.isPrivate())
+          expandedFunctions.insert(callee);
+    });
+  }
+
+  void walk() { walk(root); }
+
+private:
+  func::FuncOp lookup(func::CallOp call) {
+    return symbols.lookupNearestSymbolFrom<func::FuncOp>(call,
+                                                         call.getCalleeAttr());
+  }
+
+  void walk(Operation *from) {
+    from->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (op != from && expandedFunctions.contains(op))
+        return WalkResult::skip();
+      if (auto call = dyn_cast<func::CallOp>(op))
+        expand(call);
+      builder.visit(op);
+      return WalkResult::advance();
+    });
+  }
+
+  void expand(func::CallOp call) {
+    func::FuncOp callee = lookup(call);
+    // Recursion (or absurd depth) is not expanded: its layers stay
+    // listed under their own function.
+    if (!callee || !expandedFunctions.contains(callee) || callee.isExternal() ||
+        stack.size() >= kMaxDepth ||
+        llvm::is_contained(stack, callee.getOperation()))
+      return;
+    if (stack.empty())
+      if (auto caller = call->getParentOfType<FunctionOpInterface>())
+        builder.setCallerFunction(caller.getName());
+    stack.push_back(callee);
+    walk(callee);
+    stack.pop_back();
+    if (stack.empty())
+      builder.setCallerFunction("");
+  }
+
+  static constexpr size_t kMaxDepth = 32;
+  Operation *root;
+  SummaryBuilder &builder;
+  SymbolTableCollection symbols;
+  llvm::DenseSet<Operation *> expandedFunctions;
+  SmallVector<Operation *> stack;
+};
+} // namespace
+
 ModelSummary::ModelSummary(Operation *root) {
   SummaryBuilder builder;
-  root->walk<WalkOrder::PreOrder>([&](Operation *op) { builder.visit(op); });
+  CallExpandingWalker(root, builder).walk();
   rows.assign(builder.getRows().begin(), builder.getRows().end());
   totals = builder.computeTotals();
   modelName = findModelName(root);

@@ -207,3 +207,55 @@ func.func @sign_multi_use(%x: tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x3xf
   %y = linalg.matmul ins(%s, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%z : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y, %s : tensor<2x2xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// Other layers on signs stay float with one remark that names the packed
+// forms: a depthwise convolution, a batch matmul.
+// CHECK-LABEL: func.func @depthwise_on_signs
+// CHECK:         linalg.depthwise_conv_2d_nhwc_hwc
+func.func @depthwise_on_signs(%x: tensor<1x6x6x8xf32>) -> tensor<1x4x4x8xf32> {
+  %s = bnn.sign %x : tensor<1x6x6x8xf32>
+  %w = arith.constant dense<1.0> : tensor<3x3x8xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x8xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  // expected-remark @below {{not binarized: linalg.depthwise_conv_2d_nhwc_hwc is not a form bnn-binarize packs: it packs linalg.conv_2d_nhwc_fhwc and linalg.matmul on signs}}
+  %r = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%s, %w : tensor<1x6x6x8xf32>, tensor<3x3x8xf32>) outs(%i : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %r : tensor<1x4x4x8xf32>
+}
+
+// CHECK-LABEL: func.func @batch_matmul_on_signs
+// CHECK:         linalg.batch_matmul
+func.func @batch_matmul_on_signs(%x: tensor<2x3x16xf32>, %w: tensor<2x16x4xf32>, %i: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %s = bnn.sign %x : tensor<2x3x16xf32>
+  // expected-remark @below {{not binarized: linalg.batch_matmul is not a form bnn-binarize packs}}
+  %r = linalg.batch_matmul ins(%s, %w : tensor<2x3x16xf32>, tensor<2x16x4xf32>) outs(%i : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
+}
+
+// The same layer on float input is float by design: no remark.
+// CHECK-LABEL: func.func @depthwise_on_floats
+func.func @depthwise_on_floats(%x: tensor<1x6x6x8xf32>) -> tensor<1x4x4x8xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x3x8xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x8xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  %r = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x6x8xf32>, tensor<3x3x8xf32>) outs(%i : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %r : tensor<1x4x4x8xf32>
+}
+
+// A slice of signs is signs: each group of a grouped convolution written
+// as slices (bnn-import's form) is packed.
+// CHECK-LABEL: func.func @slice_of_signs
+// CHECK:         bnn.bconv2d
+func.func @slice_of_signs(%x: tensor<1x4x4x128xf32>) -> tensor<1x4x4x8xf32> {
+  %s = bnn.sign %x : tensor<1x4x4x128xf32>
+  %g = tensor.extract_slice %s[0, 0, 0, 64] [1, 4, 4, 64] [1, 1, 1, 1] : tensor<1x4x4x128xf32> to tensor<1x4x4x64xf32>
+  %w = arith.constant dense<0.5> : tensor<8x1x1x64xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x8xf32>
+  %i = linalg.fill ins(%z : f32) outs(%e : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  %r = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%g, %w : tensor<1x4x4x64xf32>, tensor<8x1x1x64xf32>) outs(%i : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  return %r : tensor<1x4x4x8xf32>
+}

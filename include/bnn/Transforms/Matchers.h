@@ -31,7 +31,7 @@ bool isZeroTensor(Value value);
 
 /// True when every element of `value` is -1 or +1 by construction: a
 /// bnn.sign, a max pool of such values (see matchSignMaxPool), or a reshape
-/// of such values.
+/// or a slice of such values.
 bool isSignValued(Value value);
 
 /// A `tensor.pad` of an NHWC tensor with static amounts on the spatial

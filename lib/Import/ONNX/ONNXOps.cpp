@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
@@ -335,7 +336,6 @@ LogicalResult importConv(NodeContext &node) {
   if (failed(oh) || failed(ow))
     return failure();
 
-  Value padded = im.createSpatialPad(*input, *pads, 0.0f, node.loc);
   auto resultType = RankedTensorType::get({n, *oh, *ow, o}, b.getF32Type());
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("strides", i64Pair(b, strides)),
@@ -355,27 +355,42 @@ LogicalResult importConv(NodeContext &node) {
         .getResult(0);
   };
   if (group == 1) {
-    result = convolve(padded, *filter, resultType);
+    result = convolve(im.createSpatialPad(*input, *pads, 0.0f, node.loc),
+                      *filter, resultType);
   } else {
-    // One convolution per group on channel slices, concatenated: grouped
-    // layers stay float (docs/ONNX.md).
-    auto paddedType = cast<RankedTensorType>(padded.getType());
+    // One convolution per group on channel slices (each padded after the
+    // slice, so that a slice of signs is a padded sign input that
+    // bnn-binarize packs), concatenated.
     auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
     SmallVector<Value> parts;
     for (int64_t g = 0; g < group; ++g) {
       Value inSlice = tensor::ExtractSliceOp::create(
-          b, node.loc, padded, {zero, zero, zero, b.getIndexAttr(g * cg)},
-          {b.getIndexAttr(n), b.getIndexAttr(paddedType.getDimSize(1)),
-           b.getIndexAttr(paddedType.getDimSize(2)), b.getIndexAttr(cg)},
-          {one, one, one, one});
-      int64_t og = o / group;
-      Value fSlice = tensor::ExtractSliceOp::create(
-          b, node.loc, *filter, {b.getIndexAttr(g * og), zero, zero, zero},
-          {b.getIndexAttr(og), b.getIndexAttr(kh), b.getIndexAttr(kw),
+          b, node.loc, *input, {zero, zero, zero, b.getIndexAttr(g * cg)},
+          {b.getIndexAttr(n), b.getIndexAttr(h), b.getIndexAttr(w),
            b.getIndexAttr(cg)},
           {one, one, one, one});
+      int64_t og = o / group;
+      // A constant filter is sliced here: each group's weights stay a
+      // constant that bnn-binarize can read.
+      Value fSlice;
+      DenseElementsAttr filterConstant;
+      if (matchPattern(*filter, m_Constant(&filterConstant))) {
+        SmallVector<float> all = getFloatValues(filterConstant);
+        int64_t groupSize = og * kh * kw * cg;
+        fSlice = im.materializeConstant(
+            DenseElementsAttr::get(
+                RankedTensorType::get({og, kh, kw, cg}, b.getF32Type()),
+                ArrayRef<float>(all).slice(g * groupSize, groupSize)),
+            node.loc);
+      } else {
+        fSlice = tensor::ExtractSliceOp::create(
+            b, node.loc, *filter, {b.getIndexAttr(g * og), zero, zero, zero},
+            {b.getIndexAttr(og), b.getIndexAttr(kh), b.getIndexAttr(kw),
+             b.getIndexAttr(cg)},
+            {one, one, one, one});
+      }
       parts.push_back(
-          convolve(inSlice, fSlice,
+          convolve(im.createSpatialPad(inSlice, *pads, 0.0f, node.loc), fSlice,
                    RankedTensorType::get({n, *oh, *ow, og}, b.getF32Type())));
     }
     result = tensor::ConcatOp::create(b, node.loc, 3, parts);
