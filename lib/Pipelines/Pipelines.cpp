@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -53,6 +54,12 @@ void bnn::buildInferencePipeline(OpPassManager &pm,
                                  const InferencePipelineOptions &options) {
   // Tensor level: check the ABI, lower bnn ops, check the stage boundary.
   pm.addPass(createBNNPrepareABI());
+  // A TOSA model becomes linalg first (the upstream TOSA pipeline; nothing
+  // happens to a model without TOSA ops).
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
+                              TosaToLinalgNamedOptions());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   pm.addPass(createCanonicalizerPass());
   // Compile-time work on the model: weights become packed constants, binary
   // layers packed kernels with integer thresholds between them.

@@ -31,6 +31,15 @@ bool bnn::isZeroTensor(Value value) {
     return isZeroTensor(transpose.getInput());
   if (auto broadcast = value.getDefiningOp<linalg::BroadcastOp>())
     return isZeroTensor(broadcast.getInput());
+  // A broadcast written as a generic that yields its only input (TOSA's
+  // bias of a convolution).
+  if (auto generic = value.getDefiningOp<linalg::GenericOp>())
+    if (generic.getNumDpsInputs() == 1 && generic.getNumResults() == 1 &&
+        generic.getNumReductionLoops() == 0 &&
+        generic.getBody()->getOperations().size() == 1 &&
+        cast<linalg::YieldOp>(generic.getBody()->getTerminator())
+                .getValues()[0] == generic.getBody()->getArgument(0))
+      return isZeroTensor(generic.getDpsInputs()[0]);
   return matchPattern(value, m_AnyZeroFloat());
 }
 

@@ -58,10 +58,29 @@ struct ZeroComparison {
   }
 };
 
-/// Matches `cmpf` of `x` against a (signed) zero constant.
-std::optional<ZeroComparison> matchZeroComparison(arith::CmpFOp cmp, Value x) {
-  auto isZero = [](Value v) {
-    std::optional<APFloat> c = getFloatConstant(v);
+/// A scalar of a generic's body that is constant: an arith.constant, a
+/// value defined above, or the block argument of a splat constant input
+/// (TOSA lowering passes its scalars as broadcast 1x1x1x1 tensors).
+std::optional<APFloat> getScalarConstant(linalg::GenericOp op, Value value) {
+  if (auto arg = dyn_cast<BlockArgument>(value);
+      arg && arg.getOwner() == op.getBody()) {
+    if (arg.getArgNumber() >= op.getNumDpsInputs())
+      return std::nullopt;
+    DenseFPElementsAttr attr;
+    if (matchPattern(op.getDpsInputs()[arg.getArgNumber()],
+                     m_Constant(&attr)) &&
+        attr.isSplat())
+      return attr.getSplatValue<APFloat>();
+    return std::nullopt;
+  }
+  return getFloatConstant(value);
+}
+
+/// Matches `cmpf` of the block argument `x` against a (signed) zero.
+std::optional<ZeroComparison> matchZeroComparison(linalg::GenericOp op,
+                                                  arith::CmpFOp cmp, Value x) {
+  auto isZero = [&](Value v) {
+    std::optional<APFloat> c = getScalarConstant(op, v);
     return c && c->isZero();
   };
   if (cmp.getLhs() == x && isZero(cmp.getRhs()))
@@ -71,12 +90,29 @@ std::optional<ZeroComparison> matchZeroComparison(arith::CmpFOp cmp, Value x) {
   return std::nullopt;
 }
 
+/// The one operand of a comparison that is an input of `op` read through
+/// the identity map (the other side being a constant), or null.
+BlockArgument getComparedInput(linalg::GenericOp op, arith::CmpFOp cmp) {
+  for (Value side : {cmp.getLhs(), cmp.getRhs()}) {
+    auto arg = dyn_cast<BlockArgument>(side);
+    if (arg && arg.getOwner() == op.getBody() &&
+        arg.getArgNumber() < op.getNumDpsInputs() &&
+        !getScalarConstant(op, arg) &&
+        op.getIndexingMapsArray()[arg.getArgNumber()].isIdentity())
+      return arg;
+  }
+  return nullptr;
+}
+
 /// True when `select(cmp(x), ifTrue, ifFalse)` is the contract's sign
-/// (x < 0 ? -1 : +1) for every x. A comparison with zero splits the floats
-/// into five classes (negative, -0, +0, positive, NaN): one sample of each
-/// decides.
+/// (x < 0 ? -1 : +1) for every x but NaN. A comparison with zero splits the
+/// floats into negative, -0, +0, positive and NaN: one sample of each of the
+/// first four decides. NaN is left out on purpose: `x >= 0 ? 1 : -1`, the
+/// straight-through sign PyTorch and TOSA write, gives -1 at NaN where
+/// bnn.sign gives +1, and a NaN activation has no meaningful sign in a BNN
+/// (docs/Decisions.md). Forms that differ at 0 or -0 stay as they are.
 bool isContractSign(const ZeroComparison &cmp, float ifTrue, float ifFalse) {
-  for (float x : {-1.0f, -0.0f, 0.0f, 1.0f, std::nanf("")}) {
+  for (float x : {-1.0f, -0.0f, 0.0f, 1.0f}) {
     float expected = x < 0 ? -1.0f : 1.0f;
     if ((cmp.evaluate(x) ? ifTrue : ifFalse) != expected)
       return false;
@@ -84,10 +120,17 @@ bool isContractSign(const ZeroComparison &cmp, float ifTrue, float ifFalse) {
   return true;
 }
 
-/// An all-parallel elementwise generic on tensors with identity maps.
-bool isIdentityElementwise(linalg::GenericOp op) {
+/// An all-parallel elementwise generic on tensors with an identity output
+/// map.
+bool isElementwise(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && op.getNumDpsInits() == 1 &&
          op.getNumReductionLoops() == 0 &&
+         op.getIndexingMapsArray().back().isIdentity();
+}
+
+/// An elementwise generic whose inputs are all read through identity maps.
+bool isIdentityElementwise(linalg::GenericOp op) {
+  return isElementwise(op) &&
          llvm::all_of(op.getIndexingMapsArray(),
                       [](AffineMap map) { return map.isIdentity(); });
 }
@@ -105,13 +148,15 @@ struct SignGenericToBNNSign : public OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!isIdentityElementwise(op) || op.getNumResults() != 1)
+    if (!isElementwise(op) || op.getNumResults() != 1)
       return rewriter.notifyMatchFailure(op, "not an elementwise generic");
     auto select = getYielded(op).getDefiningOp<arith::SelectOp>();
     if (!select)
       return rewriter.notifyMatchFailure(op, "does not yield a select");
-    std::optional<APFloat> ifTrue = getFloatConstant(select.getTrueValue());
-    std::optional<APFloat> ifFalse = getFloatConstant(select.getFalseValue());
+    std::optional<APFloat> ifTrue =
+        getScalarConstant(op, select.getTrueValue());
+    std::optional<APFloat> ifFalse =
+        getScalarConstant(op, select.getFalseValue());
     if (!ifTrue || !ifFalse)
       return rewriter.notifyMatchFailure(op, "select of non-constants");
 
@@ -121,27 +166,28 @@ struct SignGenericToBNNSign : public OpRewritePattern<linalg::GenericOp> {
     std::optional<ZeroComparison> cmp;
     Value condition = select.getCondition();
     if (auto cmpOp = condition.getDefiningOp<arith::CmpFOp>()) {
-      auto arg = dyn_cast<BlockArgument>(cmpOp.getLhs());
-      if (!arg || arg.getOwner() != op.getBody())
-        arg = dyn_cast<BlockArgument>(cmpOp.getRhs());
-      if (!arg || arg.getOwner() != op.getBody() ||
-          arg.getArgNumber() >= op.getNumDpsInputs())
+      BlockArgument arg = getComparedInput(op, cmpOp);
+      if (!arg)
         return rewriter.notifyMatchFailure(op, "compares no input");
-      cmp = matchZeroComparison(cmpOp, arg);
+      cmp = matchZeroComparison(op, cmpOp, arg);
       input = op.getDpsInputs()[arg.getArgNumber()];
     } else if (auto arg = dyn_cast<BlockArgument>(condition);
                arg && arg.getOwner() == op.getBody() &&
-               arg.getArgNumber() < op.getNumDpsInputs()) {
+               arg.getArgNumber() < op.getNumDpsInputs() &&
+               op.getIndexingMapsArray()[arg.getArgNumber()].isIdentity()) {
       auto producer = op.getDpsInputs()[arg.getArgNumber()]
                           .getDefiningOp<linalg::GenericOp>();
-      if (!producer || !isIdentityElementwise(producer) ||
-          producer.getNumDpsInputs() != 1)
+      if (!producer || !isElementwise(producer) ||
+          producer.getNumResults() != 1)
         return rewriter.notifyMatchFailure(op, "condition is not a comparison");
       auto cmpOp = getYielded(producer).getDefiningOp<arith::CmpFOp>();
       if (!cmpOp)
         return rewriter.notifyMatchFailure(op, "condition is not a cmpf");
-      cmp = matchZeroComparison(cmpOp, producer.getBody()->getArgument(0));
-      input = producer.getDpsInputs()[0];
+      BlockArgument compared = getComparedInput(producer, cmpOp);
+      if (!compared)
+        return rewriter.notifyMatchFailure(op, "compares no input");
+      cmp = matchZeroComparison(producer, cmpOp, compared);
+      input = producer.getDpsInputs()[compared.getArgNumber()];
     }
     if (!cmp)
       return rewriter.notifyMatchFailure(op, "not a comparison with zero");
@@ -152,7 +198,7 @@ struct SignGenericToBNNSign : public OpRewritePattern<linalg::GenericOp> {
     if (!isContractSign(*cmp, ifTrue->convertToFloat(),
                         ifFalse->convertToFloat()))
       return rewriter.notifyMatchFailure(
-          op, "differs from the contract's sign at 0, -0 or NaN");
+          op, "differs from the contract's sign at 0 or -0");
     rewriter.replaceOpWithNewOp<SignOp>(op, input);
     return success();
   }

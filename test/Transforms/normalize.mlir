@@ -36,11 +36,11 @@ func.func @sign_zero_left_ule(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   return %r : tensor<2x8xf32>
 }
 
-// x >= 0 ? 1 : -1 (ordered) gives -1 at NaN: not the contract's sign.
-// CHECK-LABEL: func.func @sign_oge_stays
-// CHECK-NOT:     bnn.sign
-// CHECK:         arith.cmpf oge
-func.func @sign_oge_stays(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+// x >= 0 ? 1 : -1 (ordered) differs only at NaN (-1 there): a sign
+// (docs/Decisions.md).
+// CHECK-LABEL: func.func @sign_oge
+// CHECK-NEXT:    bnn.sign %arg0
+func.func @sign_oge(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %z = arith.constant 0.0 : f32
   %m = arith.constant -1.0 : f32
   %p = arith.constant 1.0 : f32
@@ -122,6 +122,30 @@ func.func @sign_two_generics(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   ^bb0(%a: i1, %o: f32):
     %m = arith.constant -1.0 : f32
     %p = arith.constant 1.0 : f32
+    %v = arith.select %a, %p, %m : f32
+    linalg.yield %v : f32
+  } -> tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
+
+// TOSA lowering's form: the zero and the +-1 are 1x1 constant inputs read
+// through broadcast maps.
+// CHECK-LABEL: func.func @sign_broadcast_constants
+// CHECK-NEXT:    bnn.sign %arg0
+// CHECK-NEXT:    return
+func.func @sign_broadcast_constants(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %zero = arith.constant dense<0.0> : tensor<1x1xf32>
+  %one = arith.constant dense<1.0> : tensor<1x1xf32>
+  %mone = arith.constant dense<-1.0> : tensor<1x1xf32>
+  %ce = tensor.empty() : tensor<2x8xi1>
+  %c = linalg.generic {indexing_maps = [#id, affine_map<(d0, d1) -> (0, 0)>, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %zero : tensor<2x8xf32>, tensor<1x1xf32>) outs(%ce : tensor<2x8xi1>) {
+  ^bb0(%a: f32, %b: f32, %o: i1):
+    %v = arith.cmpf oge, %a, %b : f32
+    linalg.yield %v : i1
+  } -> tensor<2x8xi1>
+  %e = tensor.empty() : tensor<2x8xf32>
+  %r = linalg.generic {indexing_maps = [#id, affine_map<(d0, d1) -> (0, 0)>, affine_map<(d0, d1) -> (0, 0)>, #id], iterator_types = ["parallel", "parallel"]} ins(%c, %one, %mone : tensor<2x8xi1>, tensor<1x1xf32>, tensor<1x1xf32>) outs(%e : tensor<2x8xf32>) {
+  ^bb0(%a: i1, %p: f32, %m: f32, %o: f32):
     %v = arith.select %a, %p, %m : f32
     linalg.yield %v : f32
   } -> tensor<2x8xf32>

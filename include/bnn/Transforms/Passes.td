@@ -60,9 +60,12 @@ def BNNNormalize : Pass<"bnn-normalize"> {
       `arith.select` of -1 and +1 (in one generic, or as a comparison
       generic feeding a select generic, as TOSA lowers
       `greater_equal` + `select`) becomes `bnn.sign` when it agrees with the
-      contract's sign on every input, -0 and NaN included (`x >= 0 ? 1 : -1`
-      does not: it gives -1 at NaN; `x < 0 ? -1 : 1` and `!(x < 0)` forms
-      do); a `math.copysign(1, x)` stays (it gives -1 at -0);
+      contract's sign on every input but NaN, -0 included (`x < 0 ? -1 : 1`,
+      `x >= 0 ? 1 : -1` and their mirrored and unordered forms do;
+      `x > 0 ? 1 : -1` does not: it gives -1 at 0, and stays); NaN is left
+      out because the common `x >= 0 ? 1 : -1` gives -1 there where
+      `bnn.sign` gives +1 (docs/Decisions.md); `math.copysign(1, x)` stays
+      (it gives -1 at -0);
     - a `linalg.generic` matmul (A [M, K] times B [K, N] or [N, K]) becomes
       `linalg.matmul` with the same indexing maps; `linalg.matvec` and
       `linalg.vecmat` with a constant matrix become a one-row matmul;

@@ -238,6 +238,25 @@ form("batchnorm_rsqrt", [2, 64], [2, 8],
   %r = linalg.matmul indexing_maps = [#mk, #nk, #mn] ins(%s2, %w2 : tensor<2x32xf32>, tensor<8x32xf32>) outs(%i2 : tensor<2x8xf32>) -> tensor<2x8xf32>
 """, "batch norm as rsqrt(var + eps) on constants")
 
+# 12. A TOSA model: greater_equal + select as the sign, conv2d (OHWI
+# weights) with a bias; bnn-compile runs the upstream TOSA pipeline first.
+def tosa_const(name, shape, values):
+    ty = "tensor<" + "x".join(map(str, shape)) + "xf32>"
+    return f'  %{name} = "tosa.const"() <{{values = dense<{hexf(values)}> : {ty}}}> : () -> {ty}\n'
+
+
+form("tosa_conv", [1, 6, 6, 8], [1, 6, 6, 16],
+     tosa_const("w", [16, 3, 3, 8], pm_alpha(16, 72)) +
+     tosa_const("b", [16], floats(16)) + """\
+  %zero = "tosa.const"() <{values = dense<0.0> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %one = "tosa.const"() <{values = dense<1.0> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %mone = "tosa.const"() <{values = dense<-1.0> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %c = tosa.greater_equal %x, %zero : (tensor<1x6x6x8xf32>, tensor<1x1x1x1xf32>) -> tensor<1x6x6x8xi1>
+  %s = tosa.select %c, %one, %mone : (tensor<1x6x6x8xi1>, tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>) -> tensor<1x6x6x8xf32>
+  %r = tosa.conv2d %s, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x6x6x8xf32>, tensor<16x3x3x8xf32>, tensor<16xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x6x6x16xf32>
+""", "a TOSA model: greater_equal + select, conv2d with a bias")
+
 # 12. A binary layer in a called function, called twice.
 CALLEE = ("func.func private @binary_dense(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {\n" +
           const("w", [64, 64], pm_alpha(64, 64)) + ZERO + fill("i", [2, 64]) + """\
