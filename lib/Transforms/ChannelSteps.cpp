@@ -37,8 +37,14 @@ bool isEvaluable(Operation &op) {
   if (isa<arith::ConstantOp>(op))
     return isa<FloatAttr>(cast<arith::ConstantOp>(op).getValue());
   if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
-          arith::NegFOp, math::SqrtOp>(op))
-    return hasNoFastMath(&op);
+          arith::NegFOp, math::SqrtOp, arith::MaximumFOp, arith::MinimumFOp>(
+          op))
+    return hasNoFastMath(&op) && op.getResult(0).getType().isF32();
+  if (auto cmp = dyn_cast<arith::CmpFOp>(op))
+    return hasNoFastMath(&op) && cmp.getLhs().getType().isF32();
+  if (auto select = dyn_cast<arith::SelectOp>(op))
+    return select.getCondition().getType().isInteger(1) &&
+           select.getType().isF32();
   return isa<linalg::YieldOp>(op);
 }
 
@@ -67,8 +73,8 @@ FailureOr<ChainStep> bnn::matchStep(linalg::GenericOp op, Value activation,
     if (!isEvaluable(inner)) {
       llvm::raw_string_ostream os(why);
       os << "a step between the layers uses '" << inner.getName()
-         << "' (supported: addf, subf, mulf, divf, negf, sqrt without "
-            "fast-math flags)";
+         << "' (supported: addf, subf, mulf, divf, negf, sqrt, maximumf, "
+            "minimumf, cmpf and select, without fast-math flags)";
       return failure();
     }
     for (Value operand : inner.getOperands())
@@ -160,6 +166,20 @@ StepProgram::StepProgram(ChainStep &step) {
     } else if (isa<arith::NegFOp, math::SqrtOp>(op)) {
       in.kind = isa<arith::NegFOp>(op) ? Kind::Neg : Kind::Sqrt;
       in.lhs = operand(0);
+    } else if (isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
+      in.kind = isa<arith::MaximumFOp>(op) ? Kind::Max : Kind::Min;
+      in.lhs = operand(0);
+      in.rhs = operand(1);
+    } else if (auto cmp = dyn_cast<arith::CmpFOp>(op)) {
+      in.kind = Kind::Cmp;
+      in.predicate = cmp.getPredicate();
+      in.lhs = operand(0);
+      in.rhs = operand(1);
+    } else if (isa<arith::SelectOp>(op)) {
+      in.kind = Kind::Select;
+      in.lhs = operand(1);
+      in.rhs = operand(2);
+      in.third = operand(0);
     } else {
       in.kind = isa<arith::AddFOp>(op)   ? Kind::Add
                 : isa<arith::SubFOp>(op) ? Kind::Sub
@@ -208,6 +228,26 @@ float StepProgram::run(unsigned activation, float x) {
     case Kind::Sqrt:
       value = std::sqrt(a);
       break;
+    // IEEE 754-2019 maximum/minimum, as arith.maximumf/minimumf: NaN
+    // propagates, +0 > -0.
+    case Kind::Max:
+      value = std::isnan(a) || std::isnan(b) ? NAN
+              : a == b                       ? (std::signbit(a) ? b : a)
+                                             : std::max(a, b);
+      break;
+    case Kind::Min:
+      value = std::isnan(a) || std::isnan(b) ? NAN
+              : a == b                       ? (std::signbit(a) ? a : b)
+                                             : std::min(a, b);
+      break;
+    case Kind::Cmp:
+      value = arith::applyCmpPredicate(in.predicate, APFloat(a), APFloat(b))
+                  ? 1.0f
+                  : 0.0f;
+      break;
+    case Kind::Select:
+      value = slots[in.third] != 0.0f ? a : b;
+      break;
     }
     slots[out++] = value;
   }
@@ -241,6 +281,24 @@ Monotonicity StepProgram::getMonotonicity(unsigned activation) {
     case Kind::Sqrt:
       m = a == Monotonicity::Constant ? a : Monotonicity::Unknown;
       break;
+    case Kind::Max:
+    case Kind::Min:
+      // Pointwise max/min of two non-decreasing functions is
+      // non-decreasing (and so on); mixed directions are Unknown.
+      if (a == Monotonicity::Constant)
+        m = b;
+      else if (b == Monotonicity::Constant || a == b)
+        m = a;
+      break;
+    case Kind::Cmp:
+    case Kind::Select: {
+      bool constant = a == Monotonicity::Constant &&
+                      b == Monotonicity::Constant &&
+                      (in.kind == Kind::Cmp ||
+                       direction[in.third] == Monotonicity::Constant);
+      m = constant ? Monotonicity::Constant : Monotonicity::Unknown;
+      break;
+    }
     case Kind::Add:
     case Kind::Sub:
       if (a == Monotonicity::Constant && b == Monotonicity::Constant)

@@ -12,6 +12,7 @@
 
 #include "bnn/Transforms/ThresholdSolver.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -38,11 +39,27 @@ FailureOr<ChainStep> matchStep(linalg::GenericOp op, Value activation,
 /// arguments first), evaluated once per accumulator value of every channel:
 /// the search runs it millions of times on a large model.
 struct StepProgram {
-  enum class Kind { Constant, Add, Sub, Mul, Div, Neg, Sqrt };
+  enum class Kind {
+    Constant,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    Sqrt,
+    // arith.maximumf / minimumf (NaN-propagating): hardtanh, ReLU.
+    Max,
+    Min,
+    // arith.cmpf (result 1 or 0 in its slot) and arith.select (`third` is
+    // the false value): PReLU, leaky ReLU.
+    Cmp,
+    Select
+  };
   struct Instruction {
     Kind kind;
-    unsigned lhs = 0, rhs = 0;
+    unsigned lhs = 0, rhs = 0, third = 0;
     float constant = 0.0f;
+    arith::CmpFPredicate predicate = arith::CmpFPredicate::AlwaysFalse;
   };
   SmallVector<Instruction> code;
   unsigned numArguments = 0, result = 0;
@@ -62,6 +79,9 @@ struct StepProgram {
   /// finite non-zero one, and negating keep (or flip) the direction. Any
   /// other use of the activation (two activation-dependent operands, sqrt,
   /// a constant divided by it, a zero or non-finite constant) is Unknown.
+  /// max and min of operands that vary the same way (or not at all) keep
+  /// it; a comparison or select of the activation is Unknown (the solver
+  /// then checks every accumulator value).
   Monotonicity getMonotonicity(unsigned activation);
 };
 

@@ -175,7 +175,7 @@ func.func @not_monotone(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
 
-// A ReLU between the layers is not an affine step.
+// An exponential between the layers is not a step the solver evaluates.
 func.func @unsupported_step(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
   %f = arith.constant dense<[[5]]> : tensor<1x1xi64>
   %acc = bnn.bdense %x, %f size = 4 : tensor<2x1xi64>, tensor<1x1xi64> -> tensor<2x1xi32>
@@ -185,11 +185,10 @@ func.func @unsupported_step(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
   %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
       ins(%y : tensor<2x1xf32>) outs(%e : tensor<2x1xf32>) {
   ^bb0(%v: f32, %o: f32):
-    %c0 = arith.constant 0.0 : f32
-    %r = arith.maximumf %v, %c0 : f32
+    %r = math.exp %v : f32
     linalg.yield %r : f32
   } -> tensor<2x1xf32>
-  // expected-remark @+1 {{not fused into a threshold: a step between the layers uses 'arith.maximumf'}}
+  // expected-remark @+1 {{not fused into a threshold: a step between the layers uses 'math.exp' (supported: addf, subf, mulf, divf, negf, sqrt, maximumf, minimumf, cmpf and select, without fast-math flags)}}
   %p = bnn.pack %relu : tensor<2x1xf32> -> tensor<2x1xi64>
   return %p : tensor<2x1xi64>
 }
@@ -287,6 +286,79 @@ func.func @outside_value(%x: tensor<2x1xi64>, %shift: f32) -> tensor<2x1xi64> {
   } -> tensor<2x1xf32>
   %s = bnn.sign %bn : tensor<2x1xf32>
   // expected-remark @+1 {{not fused into a threshold: a step between the layers reads a value from outside that is not an f32 constant}}
+  %p = bnn.pack %s : tensor<2x1xf32> -> tensor<2x1xi64>
+  return %p : tensor<2x1xi64>
+}
+
+// -----
+
+// Hardtanh and PReLU between the layer and the sign (maximumf, minimumf,
+// cmpf + select): evaluated exactly per accumulator value.
+//   ch0: t = acc - 0.5, hardtanh, PReLU slope 0.25: +1 iff acc >= 1
+//   ch1: t = acc + 1.5, hardtanh, PReLU slope 2:    +1 iff acc >= -1
+#idp = affine_map<(d0, d1) -> (d0, d1)>
+#chp = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @hardtanh_prelu
+// CHECK: %[[T:.+]] = arith.constant dense<[1, -1]> : tensor<2xi32>
+// CHECK: bnn.threshold %{{.*}}, %[[T]]
+// CHECK-NOT: linalg.generic
+func.func @hardtanh_prelu(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
+  %f = arith.constant dense<[[5], [10]]> : tensor<2x1xi64>
+  %acc = bnn.bdense %x, %f size = 4 : tensor<2x1xi64>, tensor<2x1xi64> -> tensor<2x2xi32>
+  %one = arith.constant dense<1.0> : tensor<2xf32>
+  %zero = arith.constant dense<0.0> : tensor<2xf32>
+  %y = bnn.scale %acc, %one, %zero : tensor<2x2xi32>, tensor<2xf32>, tensor<2xf32>
+  %b = arith.constant dense<[-0.5, 1.5]> : tensor<2xf32>
+  %sl = arith.constant dense<[0.25, 2.0]> : tensor<2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %a = linalg.generic {indexing_maps = [#idp, #chp, #chp, #idp], iterator_types = ["parallel", "parallel"]}
+      ins(%y, %b, %sl : tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%e : tensor<2x2xf32>) {
+  ^bb0(%v: f32, %bb: f32, %slope: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %m1 = arith.constant -1.0 : f32
+    %p1 = arith.constant 1.0 : f32
+    %t = arith.addf %v, %bb : f32
+    %h = arith.maximumf %t, %m1 : f32
+    %h2 = arith.minimumf %h, %p1 : f32
+    %neg = arith.cmpf olt, %h2, %z : f32
+    %sc = arith.mulf %h2, %slope : f32
+    %r = arith.select %neg, %sc, %h2 : f32
+    linalg.yield %r : f32
+  } -> tensor<2x2xf32>
+  %s = bnn.sign %a : tensor<2x2xf32>
+  %p = bnn.pack %s : tensor<2x2xf32> -> tensor<2x1xi64>
+  return %p : tensor<2x1xi64>
+}
+
+// -----
+
+// A PReLU with a negative slope, then a shift, is not monotone: the sign is
+// +1 for acc <= -1, -1 at 0, +1 from 1 on. Not fused, with a remark.
+#idq = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func @prelu_not_monotone
+// CHECK: linalg.generic
+// CHECK-NOT: bnn.threshold
+func.func @prelu_not_monotone(%x: tensor<2x1xi64>) -> tensor<2x1xi64> {
+  %f = arith.constant dense<[[5]]> : tensor<1x1xi64>
+  %acc = bnn.bdense %x, %f size = 4 : tensor<2x1xi64>, tensor<1x1xi64> -> tensor<2x1xi32>
+  %one = arith.constant dense<1.0> : tensor<1xf32>
+  %zero = arith.constant dense<0.0> : tensor<1xf32>
+  %y = bnn.scale %acc, %one, %zero : tensor<2x1xi32>, tensor<1xf32>, tensor<1xf32>
+  %e = tensor.empty() : tensor<2x1xf32>
+  %a = linalg.generic {indexing_maps = [#idq, #idq], iterator_types = ["parallel", "parallel"]}
+      ins(%y : tensor<2x1xf32>) outs(%e : tensor<2x1xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %slope = arith.constant -2.0 : f32
+    %shift = arith.constant -0.5 : f32
+    %neg = arith.cmpf olt, %v, %z : f32
+    %sc = arith.mulf %v, %slope : f32
+    %pr = arith.select %neg, %sc, %v : f32
+    %r = arith.addf %pr, %shift : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1xf32>
+  %s = bnn.sign %a : tensor<2x1xf32>
+  // expected-remark @+1 {{not fused into a threshold: the sign of channel 0 is not monotone in the accumulator}}
   %p = bnn.pack %s : tensor<2x1xf32> -> tensor<2x1xi64>
   return %p : tensor<2x1xi64>
 }

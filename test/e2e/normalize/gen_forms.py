@@ -238,6 +238,32 @@ form("batchnorm_rsqrt", [2, 64], [2, 8],
   %r = linalg.matmul indexing_maps = [#mk, #nk, #mn] ins(%s2, %w2 : tensor<2x32xf32>, tensor<8x32xf32>) outs(%i2 : tensor<2x8xf32>) -> tensor<2x8xf32>
 """, "batch norm as rsqrt(var + eps) on constants")
 
+# 12. Hardtanh and PReLU between a binary layer and the next sign: fused
+# into the threshold (evaluated per accumulator value).
+form("hardtanh_prelu", [2, 64], [2, 8],
+     const("w1", [16, 64], pm_alpha(16, 64)) + const("w2", [8, 16], pm_alpha(8, 16)) +
+     const("b", [16], floats(16, -3, 3)) +
+     const("slope", [16], [0.25, 0.5, 2.0, 0.1] * 4) + ZERO +
+     fill("i1", [2, 16]) + fill("i2", [2, 8]) + """\
+  %s = bnn.sign %x : tensor<2x64xf32>
+  %h = linalg.matmul indexing_maps = [#mk, #nk, #mn] ins(%s, %w1 : tensor<2x64xf32>, tensor<16x64xf32>) outs(%i1 : tensor<2x16xf32>) -> tensor<2x16xf32>
+  %ae = tensor.empty() : tensor<2x16xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #ch2, #ch2, #id2], iterator_types = ["parallel", "parallel"]} ins(%h, %b, %slope : tensor<2x16xf32>, tensor<16xf32>, tensor<16xf32>) outs(%ae : tensor<2x16xf32>) {
+  ^bb0(%v: f32, %bb: f32, %sl: f32, %o: f32):
+    %m1 = arith.constant -1.0 : f32
+    %p1 = arith.constant 1.0 : f32
+    %t = arith.addf %v, %bb : f32
+    %ht = arith.maximumf %t, %m1 : f32
+    %ht2 = arith.minimumf %ht, %p1 : f32
+    %neg = arith.cmpf olt, %ht2, %z : f32
+    %sc = arith.mulf %ht2, %sl : f32
+    %pr = arith.select %neg, %sc, %ht2 : f32
+    linalg.yield %pr : f32
+  } -> tensor<2x16xf32>
+  %s2 = bnn.sign %a : tensor<2x16xf32>
+  %r = linalg.matmul indexing_maps = [#mk, #nk, #mn] ins(%s2, %w2 : tensor<2x16xf32>, tensor<8x16xf32>) outs(%i2 : tensor<2x8xf32>) -> tensor<2x8xf32>
+""", "hardtanh and PReLU between binary layers")
+
 # 12. A TOSA model: greater_equal + select as the sign, conv2d (OHWI
 # weights) with a bias; bnn-compile runs the upstream TOSA pipeline first.
 def tosa_const(name, shape, values):
