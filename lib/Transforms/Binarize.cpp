@@ -267,18 +267,11 @@ struct BinarizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
       op.emitRemark("not binarized: ") << reason;
       return rewriter.notifyMatchFailure(op, reason);
     };
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr m, n, k;
-    bindDims(ctx, m, n, k);
-    auto maps = op.getIndexingMapsArray();
-    auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
-    if (maps.size() != 3 || maps[0] != map({m, k}) || maps[2] != map({m, n}))
-      return remark("the matmul does not read A as [N, K]");
-    bool transposedB = maps[1] == map({n, k});
-    if (!transposedB && maps[1] != map({k, n}))
-      return remark("the matmul reads B neither as [K, O] nor as [O, K]");
+    std::optional<MatmulB> layout = getMatmulBLayout(op.getIndexingMapsArray());
+    if (!layout)
+      return remark("the matmul does not read A as [N, K] and B as [K, O] "
+                    "or [O, K]");
+    bool transposedB = *layout == MatmulB::NK;
     DenseFPElementsAttr weights;
     if (!matchPattern(op.getInputs()[1], m_Constant(&weights)))
       return remark("weights are not constant");

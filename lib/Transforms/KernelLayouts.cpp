@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bnn/Dialect/BNN/BNNDialect.h"
+#include "bnn/Transforms/Matchers.h"
 #include "bnn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -111,15 +112,7 @@ struct MatmulWeightsToKN : OpRewritePattern<linalg::MatmulOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics() || !isStaticFloat(op))
       return rewriter.notifyMatchFailure(op, "not a static float matmul");
-    MLIRContext *ctx = op.getContext();
-    AffineExpr m, n, k;
-    bindDims(ctx, m, n, k);
-    auto map = [&](ArrayRef<AffineExpr> results) {
-      return AffineMap::get(3, 0, results, ctx);
-    };
-    SmallVector<AffineMap> transposedB = {map({m, k}), map({n, k}),
-                                          map({m, n})};
-    if (op.getIndexingMapsArray() != transposedB)
+    if (bnn::getMatmulBLayout(op.getIndexingMapsArray()) != bnn::MatmulB::NK)
       return rewriter.notifyMatchFailure(op, "B is not read as [N, K]");
     Value weights =
         permuteDims(rewriter, op.getLoc(), op.getInputs()[1], {1, 0});

@@ -120,3 +120,24 @@ void MatchFailureLogger::notifyMatchFailure(
     llvm::dbgs() << debugType << ": " << loc << ": " << diag.str() << "\n";
   });
 }
+
+SmallVector<AffineMap> bnn::getMatmulMaps(MLIRContext *context,
+                                          MatmulB layout) {
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(3, 0, results, context);
+  };
+  return {map({m, k}), layout == MatmulB::NK ? map({n, k}) : map({k, n}),
+          map({m, n})};
+}
+
+std::optional<MatmulB> bnn::getMatmulBLayout(ArrayRef<AffineMap> maps) {
+  if (maps.size() != 3)
+    return std::nullopt;
+  MLIRContext *context = maps[0].getContext();
+  for (MatmulB layout : {MatmulB::KN, MatmulB::NK})
+    if (ArrayRef<AffineMap>(getMatmulMaps(context, layout)) == maps)
+      return layout;
+  return std::nullopt;
+}

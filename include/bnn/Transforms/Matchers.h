@@ -66,6 +66,17 @@ struct SignMaxPool {
 /// design), and with a reason when it is one but breaks a condition above.
 FailureOr<SignMaxPool> matchSignMaxPool(Value value, std::string &why);
 
+/// How a matmul's indexing maps read B: as [K, N] (linalg.matmul's default
+/// maps) or as [N, K] (transposed, the contract's dense layout).
+enum class MatmulB { KN, NK };
+
+/// The layout of B for maps (m, k), B, (m, n) over loops (m, n, k); nullopt
+/// for any other maps.
+std::optional<MatmulB> getMatmulBLayout(ArrayRef<AffineMap> maps);
+
+/// The indexing maps of a matmul that reads B as `layout`.
+SmallVector<AffineMap> getMatmulMaps(MLIRContext *context, MatmulB layout);
+
 /// A rewrite listener that prints why a pattern declined an op, under
 /// `-debug-only=<debugType>` (a pass's DEBUG_TYPE).
 class MatchFailureLogger : public RewriterBase::Listener {
