@@ -342,6 +342,14 @@ static LogicalResult compile() {
   if (failed(readInput(*sourceMgr)))
     return failure();
   SourceMgrDiagnosticHandler diagnostics(*sourceMgr, &context);
+  // An ONNX model's diagnostics name its nodes (it has no text to show).
+  StringRef bytes =
+      sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID())->getBuffer();
+  bool isONNX = bnn::looksLikeONNXModel(bytes) ||
+                StringRef(inputFilename).ends_with_insensitive(".onnx");
+  std::optional<bnn::ONNXDiagnosticHandler> onnxDiagnostics;
+  if (isONNX)
+    onnxDiagnostics.emplace(&context, llvm::errs());
   // Remarks explain optimization decisions; they are opt-in so that a
   // float classifier on signs does not print one at every compile.
   context.getDiagEngine().registerHandler([](Diagnostic &diagnostic) {
@@ -352,14 +360,10 @@ static LogicalResult compile() {
   TimingScope parseTiming = timing.nest("Parser");
   // An ONNX model is recognized by its content (or its extension): it is
   // imported as bnn-import would (docs/ONNX.md).
-  StringRef bytes =
-      sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID())->getBuffer();
   OwningOpRef<ModuleOp> module =
-      bnn::looksLikeONNXModel(bytes) ||
-              StringRef(inputFilename).ends_with_insensitive(".onnx")
-          ? bnn::importONNXModel(bytes, inputFilename, &context,
-                                 bnn::ONNXImportOptions())
-          : parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+      isONNX ? bnn::importONNXModel(bytes, inputFilename, &context,
+                                    bnn::ONNXImportOptions())
+             : parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module)
     return failure(); // The parser has reported why.
   parseTiming.stop();

@@ -70,24 +70,7 @@ static int importModel() {
   bnn::registerBNNDialects(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
-  // One "file:line: error:" line per diagnostic, as the other tools print.
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diagnostic) {
-    Location loc = diagnostic.getLocation();
-    if (auto name = dyn_cast<NameLoc>(loc))
-      loc = name.getChildLoc();
-    if (auto file = dyn_cast<FileLineColLoc>(loc)) {
-      llvm::errs() << file.getFilename().getValue();
-      if (file.getLine() > 0)
-        llvm::errs() << ":" << file.getLine();
-      llvm::errs() << ": ";
-    }
-    llvm::raw_ostream &os =
-        diagnostic.getSeverity() == DiagnosticSeverity::Error
-            ? llvm::WithColor::error(llvm::errs(), "")
-            : llvm::WithColor::warning(llvm::errs(), "");
-    os << diagnostic.str() << "\n";
-    return success();
-  });
+  bnn::ONNXDiagnosticHandler diagnostics(&context, llvm::errs());
 
   bnn::ONNXImportOptions options;
   options.functionName = functionName;

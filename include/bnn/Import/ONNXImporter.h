@@ -11,6 +11,7 @@
 #define BNN_IMPORT_ONNXIMPORTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -39,6 +40,15 @@ OwningOpRef<ModuleOp> importONNXModel(llvm::StringRef bytes,
                                       llvm::StringRef fileName,
                                       MLIRContext *context,
                                       const ONNXImportOptions &options);
+
+/// Prints the diagnostics about an imported model, one line each:
+/// "model.onnx:N: remark: layer 'NAME': message", where N is the node's
+/// position in the graph and NAME the ONNX node name (the file has no text
+/// lines to show). Diagnostics at other locations go to the next handler.
+class ONNXDiagnosticHandler : public ScopedDiagnosticHandler {
+public:
+  ONNXDiagnosticHandler(MLIRContext *context, llvm::raw_ostream &os);
+};
 
 } // namespace mlir::bnn
 

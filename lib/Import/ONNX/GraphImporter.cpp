@@ -528,6 +528,48 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
+mlir::bnn::ONNXDiagnosticHandler::ONNXDiagnosticHandler(MLIRContext *context,
+                                                        llvm::raw_ostream &os)
+    : ScopedDiagnosticHandler(context) {
+  setHandler([&os](Diagnostic &diagnostic) {
+    Location loc = diagnostic.getLocation();
+    StringRef name;
+    if (auto named = dyn_cast<NameLoc>(loc)) {
+      name = named.getName().strref();
+      loc = named.getChildLoc();
+    }
+    auto file = dyn_cast<FileLineColLoc>(loc);
+    if (!file)
+      return failure();
+    os << file.getFilename().getValue();
+    if (file.getLine() > 0)
+      os << ":" << file.getLine();
+    os << ": ";
+    switch (diagnostic.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      os << "error: ";
+      break;
+    case DiagnosticSeverity::Warning:
+      os << "warning: ";
+      break;
+    case DiagnosticSeverity::Remark:
+      os << "remark: ";
+      break;
+    case DiagnosticSeverity::Note:
+      os << "note: ";
+      break;
+    }
+    std::string message = diagnostic.str();
+    // The importer's own errors already name the node or value.
+    if (!name.empty() && !StringRef(message).contains(("'" + name + "'").str()))
+      os << "layer '" << name << "': ";
+    os << message << "\n";
+    for (Diagnostic &note : diagnostic.getNotes())
+      os << "note: " << note.str() << "\n";
+    return success();
+  });
+}
+
 bool mlir::bnn::looksLikeONNXModel(StringRef bytes) {
   if (bytes.empty())
     return false;
