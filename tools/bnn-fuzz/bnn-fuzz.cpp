@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bnn/Import/ONNXImporter.h"
 #include "bnn/InitBNN.h"
 #include "bnn/Pipelines/InputLimits.h"
 #include "bnn/Pipelines/ModelCompiler.h"
@@ -57,8 +58,10 @@ FuzzState &getState() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FuzzState &state = getState();
   llvm::StringRef source(reinterpret_cast<const char *>(data), size);
-  // As the tools do: input nested deeper than this is refused unparsed.
-  if (bnn::checkNestingDepth(source))
+  // As bnn-compile does: bytes that look like an ONNX model go through the
+  // importer; MLIR text nested deeper than the limit is refused unparsed.
+  bool isONNX = bnn::looksLikeONNXModel(source);
+  if (!isONNX && bnn::checkNestingDepth(source))
     return 0;
 
   // A fresh context per input: nothing one input interns or registers can
@@ -71,7 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       llvm::MemoryBuffer::getMemBufferCopy(source, "fuzz-input"),
       llvm::SMLoc());
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+      isONNX ? bnn::importONNXModel(source, "fuzz-input", &context,
+                                    bnn::ONNXImportOptions())
+             : parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module || failed(verify(*module)))
     return 0;
 
