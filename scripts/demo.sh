@@ -8,7 +8,11 @@
 #     a short run: DEMO_EPOCHS epochs, default 4, on DEMO_LIMIT training
 #     images, default 8192), compiles the trained model for both targets and
 #     checks that both predict what the trainer predicted on all 10,000
-#     test images.
+#     test images;
+#  3. imports a BNN trained in PyTorch (test/Import/ONNX/Inputs/
+#     fashion_bnn.onnx, gen_fashion_bnn.py) with bnn-import, compiles it for
+#     both targets and checks that both predict what PyTorch predicted (all
+#     10,000 test images on x86-64, the first 1,000 under qemu-aarch64).
 #
 #   scripts/demo.sh [N]      N test images shown (default 10)
 #
@@ -16,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh bnn-compile bnn-opt bnn-train
+scripts/build.sh bnn-compile bnn-opt bnn-train bnn-import
 ROOT=$PWD
 BUILD_DIR=${BUILD_DIR:-build}
 [[ "$BUILD_DIR" == /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
@@ -189,5 +193,41 @@ if [[ $trained_ok -eq 1 ]]; then
   echo "    A short run: docs/Training.md has the commands for the full results."
 else
   echo "FAIL: a compiled trained model disagrees with bnn-train (outputs in $TRAINED)" >&2
+  exit 1
+fi
+
+# Part 3: a BNN trained in PyTorch, exported to ONNX.
+ONNX_DIR=$ROOT/test/Import/ONNX
+IMPORTED=$BUILD_DIR/demo/onnx
+mkdir -p "$IMPORTED"
+start=$SECONDS
+step "Importing a BNN trained in PyTorch (fashion_bnn.onnx) and compiling it for x86-64 and AArch64"
+"$BUILD_DIR/bin/bnn-import" "$ONNX_DIR/Inputs/fashion_bnn.onnx" --function-name=fashion_bnn \
+  -o "$IMPORTED/fashion_bnn.mlir" || die "bnn-import failed"
+"$BNN_COMPILE" "$IMPORTED/fashion_bnn.mlir" --target=x86_64-linux-gnu \
+  -o "$IMPORTED/fashion_bnn.x86_64.o" --summary --summary-output="$IMPORTED/summary.txt" \
+  || die "bnn-compile failed for x86_64-linux-gnu"
+"$BNN_COMPILE" "$IMPORTED/fashion_bnn.mlir" --target=aarch64-linux-gnu \
+  -o "$IMPORTED/fashion_bnn.aarch64.o" || die "bnn-compile failed for aarch64-linux-gnu"
+cat "$IMPORTED/summary.txt"
+"$CXX_X86" -std=c++17 -O2 -ffp-contract=off "$ONNX_DIR/fashion_harness.cpp" \
+  "$IMPORTED/fashion_bnn.x86_64.o" -lm -o "$IMPORTED/run_onnx.x86_64" \
+  || die "building the x86-64 driver failed"
+"$CXX_A64" -std=c++17 -O2 -ffp-contract=off -static "$ONNX_DIR/fashion_harness.cpp" \
+  "$IMPORTED/fashion_bnn.aarch64.o" -lm -o "$IMPORTED/run_onnx.aarch64" \
+  || die "building the AArch64 driver failed"
+onnx_ok=1
+step "x86-64 (native): the imported model on the 10,000 test images"
+"$IMPORTED/run_onnx.x86_64" "$OUT/t10k-images-idx3-ubyte" "$OUT/t10k-labels-idx1-ubyte" \
+  "$ONNX_DIR/Inputs/fashion_bnn.pred" || onnx_ok=0
+step "AArch64 (qemu-aarch64): the imported model on the first 1,000 test images"
+qemu-aarch64 "$IMPORTED/run_onnx.aarch64" "$OUT/t10k-images-idx3-ubyte" \
+  "$OUT/t10k-labels-idx1-ubyte" "$ONNX_DIR/Inputs/fashion_bnn.pred" 1000 || onnx_ok=0
+echo
+if [[ $onnx_ok -eq 1 ]]; then
+  echo "OK: the BNN trained in PyTorch, imported from ONNX, predicts on x86-64 and AArch64"
+  echo "    what PyTorch predicted ($((SECONDS - start)) s; outputs in $IMPORTED)."
+else
+  echo "FAIL: the imported model disagrees with PyTorch (outputs in $IMPORTED)" >&2
   exit 1
 fi

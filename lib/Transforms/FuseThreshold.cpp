@@ -440,8 +440,11 @@ struct FuseMaxPoolPattern : public OpRewritePattern<PackOp> {
     Value packed =
         PackOp::create(rewriter, pack.getLoc(), packedType.clone(packedShape),
                        match->input, Plane::Sign);
-    rewriter.replaceOpWithNewOp<BMaxPool2DOp>(pack, packedType, packed, kernel,
-                                              strides, padding);
+    // The packed pool is the user's max pool: it keeps its location (the
+    // summary and remarks name the layer).
+    Value pooled = BMaxPool2DOp::create(rewriter, pool.getLoc(), packedType,
+                                        packed, kernel, strides, padding);
+    rewriter.replaceOp(pack, pooled);
     // The float pool is dead now; erase it so the sign has the pack as its
     // only user again.
     if (pool->use_empty())
