@@ -9,6 +9,8 @@
 
 #include "NormalizePatterns.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+
 #include "bnn/Dialect/BNN/BNNOps.h"
 #include "bnn/Transforms/Matchers.h"
 
@@ -66,6 +68,82 @@ struct GenericToMatmul : public OpRewritePattern<linalg::GenericOp> {
                                  op.getDpsInputs(), op.getDpsInits());
     matmul.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
     rewriter.replaceOp(op, matmul.getResults());
+    return success();
+  }
+};
+
+/// A generic that computes a convolution (linalg's convolution matcher: a
+/// multiply-accumulate over window dimensions) becomes the named op that
+/// upstream's specialization finds for it; matmul-like generics are left to
+/// GenericToMatmul.
+struct GenericToConvolution : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || !linalg::isaConvolutionOpInterface(op))
+      return rewriter.notifyMatchFailure(op, "not a convolution");
+    FailureOr<linalg::LinalgOp> named =
+        linalg::specializeGenericOp(rewriter, op);
+    if (failed(named))
+      return rewriter.notifyMatchFailure(op, "no named convolution matches");
+    return success();
+  }
+};
+
+/// batch_matmul(A[B, M, K], W[B, K, N]) with a constant W that is the same
+/// matrix in every batch (a dense layer on a [B, M, K] activation, as
+/// torch-mlir writes linear on 3-D input) -> one matmul on A as [B*M, K].
+struct SharedWeightBatchMatmulToMatmul
+    : public OpRewritePattern<linalg::BatchMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::BatchMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() ||
+        !op.getIndexingMapsArray().empty() &&
+            op.getIndexingMapsArray() !=
+                linalg::BatchMatmulOp::getDefaultIndexingMaps(op.getContext()))
+      return rewriter.notifyMatchFailure(op, "not the default batch matmul");
+    DenseElementsAttr weights;
+    if (!matchPattern(op.getInputs()[1], m_Constant(&weights)) ||
+        !weights.getElementType().isF32() ||
+        !weights.getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "weights are not constant");
+    auto aType = cast<RankedTensorType>(op.getInputs()[0].getType());
+    auto cType = cast<RankedTensorType>(op.getOutputs()[0].getType());
+    if (!aType.hasStaticShape() || !cType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    ArrayRef<int64_t> wShape = weights.getType().getShape();
+    int64_t batch = wShape[0], k = wShape[1], n = wShape[2];
+    auto matrixType = RankedTensorType::get({k, n}, rewriter.getF32Type());
+    DenseElementsAttr matrix;
+    if (weights.isSplat()) {
+      matrix = weights.resizeSplat(matrixType);
+    } else {
+      if (!isFoldableSize(weights))
+        return rewriter.notifyMatchFailure(op, "weights too large to fold");
+      SmallVector<float> values(weights.getValues<float>());
+      int64_t size = k * n;
+      for (int64_t b = 1; b < batch; ++b)
+        if (!std::equal(values.begin(), values.begin() + size,
+                        values.begin() + b * size))
+          return rewriter.notifyMatchFailure(op, "batches differ");
+      matrix = DenseElementsAttr::get(matrixType,
+                                      ArrayRef<float>(values).take_front(size));
+    }
+    Location loc = op.getLoc();
+    SmallVector<ReassociationIndices> rows = {{0, 1}, {2}};
+    Value a =
+        tensor::CollapseShapeOp::create(rewriter, loc, op.getInputs()[0], rows);
+    Value init = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                 op.getOutputs()[0], rows);
+    Value w = arith::ConstantOp::create(rewriter, loc, matrix);
+    auto matmul =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{init.getType()},
+                                 ValueRange{a, w}, ValueRange{init});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, cType, matmul.getResult(0), rows);
     return success();
   }
 };
@@ -172,7 +250,9 @@ struct MoveInitAfterLayer : public OpRewritePattern<OpTy> {
 } // namespace
 
 void mlir::bnn::normalize::populateLayerPatterns(RewritePatternSet &patterns) {
-  patterns.add<GenericToMatmul, VectorProductToMatmul<linalg::MatvecOp>,
+  patterns.add<GenericToMatmul, GenericToConvolution,
+               SharedWeightBatchMatmulToMatmul,
+               VectorProductToMatmul<linalg::MatvecOp>,
                VectorProductToMatmul<linalg::VecmatOp>,
                MoveInitAfterLayer<linalg::Conv2DNhwcFhwcOp>,
                MoveInitAfterLayer<linalg::MatmulOp>>(patterns.getContext());

@@ -187,7 +187,8 @@ struct SinkTransposeThroughElementwise
     AffineMap oldFromNew =
         AffineMap::getPermutationMap(inverse, rewriter.getContext());
     SmallVector<AffineMap> maps;
-    for (AffineMap map : ArrayRef(generic.getIndexingMapsArray()).drop_back())
+    SmallVector<AffineMap> oldMaps = generic.getIndexingMapsArray();
+    for (AffineMap map : ArrayRef(oldMaps).drop_back())
       maps.push_back(map.compose(oldFromNew));
     maps.push_back(rewriter.getMultiDimIdentityMap(perm.size()));
     auto type = cast<RankedTensorType>(op.getResult()[0].getType());

@@ -367,3 +367,41 @@ func.func @fold_constant_generic() -> tensor<2xf32> {
   } -> tensor<2xf32>
   return %r : tensor<2xf32>
 }
+
+// -----
+
+// A convolution written as a generic becomes the named op upstream's
+// specialization finds.
+// CHECK-LABEL: func.func @generic_conv
+// CHECK:         linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%arg0, %arg1 :
+// CHECK-NOT:     linalg.generic
+func.func @generic_conv(%x: tensor<1x9x9x8xf32>, %w: tensor<16x3x3x8xf32>, %i: tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, h, w, f, kh, kw, c) -> (n, h * 2 + kh, w * 2 + kw, c)>, affine_map<(n, h, w, f, kh, kw, c) -> (f, kh, kw, c)>, affine_map<(n, h, w, f, kh, kw, c) -> (n, h, w, f)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x9x9x8xf32>, tensor<16x3x3x8xf32>) outs(%i : tensor<1x4x4x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %q = arith.addf %o, %p : f32
+    linalg.yield %q : f32
+  } -> tensor<1x4x4x16xf32>
+  return %r : tensor<1x4x4x16xf32>
+}
+
+// A batch matmul with the same constant matrix in every batch: one matmul
+// on the rows of all batches.
+// CHECK-LABEL: func.func @batch_matmul_shared
+// CHECK:         %[[A:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x16xf32> into tensor<6x16xf32>
+// CHECK:         %[[M:.*]] = linalg.matmul ins(%[[A]], %{{.*}} : tensor<6x16xf32>, tensor<16x4xf32>)
+// CHECK:         tensor.expand_shape %[[M]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 4]
+func.func @batch_matmul_shared(%x: tensor<2x3x16xf32>, %i: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<2x16x4xf32>
+  %r = linalg.batch_matmul ins(%x, %w : tensor<2x3x16xf32>, tensor<2x16x4xf32>) outs(%i : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %r : tensor<2x3x4xf32>
+}
+
+// Different matrices per batch: a real batch matmul, left alone.
+// CHECK-LABEL: func.func @batch_matmul_distinct
+// CHECK:         linalg.batch_matmul
+func.func @batch_matmul_distinct(%x: tensor<2x3x2xf32>, %i: tensor<2x3x1xf32>) -> tensor<2x3x1xf32> {
+  %w = arith.constant dense<[[[1.0], [2.0]], [[3.0], [4.0]]]> : tensor<2x2x1xf32>
+  %r = linalg.batch_matmul ins(%x, %w : tensor<2x3x2xf32>, tensor<2x2x1xf32>) outs(%i : tensor<2x3x1xf32>) -> tensor<2x3x1xf32>
+  return %r : tensor<2x3x1xf32>
+}

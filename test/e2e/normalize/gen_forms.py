@@ -238,6 +238,34 @@ form("batchnorm_rsqrt", [2, 64], [2, 8],
   %r = linalg.matmul indexing_maps = [#mk, #nk, #mn] ins(%s2, %w2 : tensor<2x32xf32>, tensor<8x32xf32>) outs(%i2 : tensor<2x8xf32>) -> tensor<2x8xf32>
 """, "batch norm as rsqrt(var + eps) on constants")
 
+# A convolution written as a generic (strided, on a padded sign): upstream's
+# specialization names it.
+w = pm_alpha(16, 72)
+form("generic_conv", [1, 7, 7, 8], [1, 4, 4, 16],
+     const("w", [16, 3, 3, 8], w) + ZERO + fill("i", [1, 4, 4, 16]) + """\
+  %s = bnn.sign %x : tensor<1x7x7x8xf32>
+  %sp = tensor.pad %s low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a0: index, %a1: index, %a2: index, %a3: index):
+    tensor.yield %z : f32
+  } : tensor<1x7x7x8xf32> to tensor<1x9x9x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, h, w, f, kh, kw, c) -> (n, h * 2 + kh, w * 2 + kw, c)>, affine_map<(n, h, w, f, kh, kw, c) -> (f, kh, kw, c)>, affine_map<(n, h, w, f, kh, kw, c) -> (n, h, w, f)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%sp, %w : tensor<1x9x9x8xf32>, tensor<16x3x3x8xf32>) outs(%i : tensor<1x4x4x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %q = arith.addf %o, %p : f32
+    linalg.yield %q : f32
+  } -> tensor<1x4x4x16xf32>
+""", "a strided convolution written as a linalg.generic")
+
+# A dense layer on a [B, M, K] activation as a batch matmul with the same
+# constant matrix in every batch.
+wb = pm_alpha(8, 64)
+wkn = [wb[o * 64 + k] for k in range(64) for o in range(8)]
+form("batch_matmul_shared", [2, 3, 64], [2, 3, 8],
+     const("w", [2, 64, 8], wkn + wkn) + ZERO + fill("i", [2, 3, 8]) + """\
+  %s = bnn.sign %x : tensor<2x3x64xf32>
+  %r = linalg.batch_matmul ins(%s, %w : tensor<2x3x64xf32>, tensor<2x64x8xf32>) outs(%i : tensor<2x3x8xf32>) -> tensor<2x3x8xf32>
+""", "linalg.batch_matmul with one constant matrix for every batch")
+
 # 12. Hardtanh and PReLU between a binary layer and the next sign: fused
 # into the threshold (evaluated per accumulator value).
 form("hardtanh_prelu", [2, 64], [2, 8],
