@@ -191,6 +191,17 @@ FailureOr<DenseElementsAttr> readTensorProto(const onnx::TensorProto &tensor,
                                              MLIRContext *context,
                                              Location loc);
 
+/// The axes of Unsqueeze/Squeeze/ReduceMean: an attribute before opset 13
+/// (18 for ReduceMean), a constant input `inputIndex` from then on; empty
+/// when neither is given.
+FailureOr<SmallVector<int64_t>> readAxes(NodeContext &node,
+                                         unsigned inputIndex);
+
+/// The constant with its elements reordered by `perm` (row-major), f32 or
+/// i64 (ONNXConstants.cpp).
+DenseElementsAttr transposeConstant(DenseElementsAttr attr,
+                                    ArrayRef<int64_t> perm);
+
 /// The broadcast of two ONNX shapes, or failure.
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
                                                 ArrayRef<int64_t> b);

@@ -185,15 +185,13 @@ static FailureOr<int64_t> normalizeAxis(const NodeContext &node, int64_t axis,
   return axis < 0 ? axis + rank : axis;
 }
 
-/// The axes of Unsqueeze/Squeeze/ReduceMean: an attribute before opset 13
-/// (18 for ReduceMean), an input from then on.
-static FailureOr<SmallVector<int64_t>> readAxes(NodeContext &node,
-                                                unsigned inputIndex) {
+FailureOr<SmallVector<int64_t>>
+mlir::bnn::onnx_import::readAxes(NodeContext &node, unsigned inputIndex) {
   if (node.attr("axes"))
     return node.intsAttr("axes");
   if (ImportedTensor *axes = node.input(inputIndex)) {
-    if (!axes->constant) {
-      node.emitError() << "axes must be a constant";
+    if (!axes->constant || axes->isFloat()) {
+      node.emitError() << "axes must be an int64 constant";
       return failure();
     }
     return HostTensor::from(axes->constant).i;
@@ -298,6 +296,12 @@ static HostTensor transposeHost(const HostTensor &in, ArrayRef<int64_t> perm) {
       out.i.push_back(in.i[src]);
   }
   return out;
+}
+
+DenseElementsAttr
+mlir::bnn::onnx_import::transposeConstant(DenseElementsAttr attr,
+                                          ArrayRef<int64_t> perm) {
+  return transposeHost(HostTensor::from(attr), perm).toAttr(attr.getContext());
 }
 
 /// The XNOR-Net weight pattern: Mul(ReduceMean(Abs(W), all axes but 0,
@@ -431,8 +435,6 @@ FailureOr<bool> mlir::bnn::onnx_import::foldConstantNode(NodeContext &node) {
       return failure();
     return define(*out);
   }
-  if (op == "Identity")
-    return define(in[0]);
   if (op == "Cast") {
     int64_t to = node.intAttr("to", 0);
     HostTensor t = in[0];
@@ -467,40 +469,6 @@ FailureOr<bool> mlir::bnn::onnx_import::foldConstantNode(NodeContext &node) {
         return failure();
       }
     return define(transposeHost(in[0], perm));
-  }
-  if (op == "Unsqueeze" || op == "Squeeze") {
-    FailureOr<SmallVector<int64_t>> axes = readAxes(node, 1);
-    if (failed(axes))
-      return failure();
-    HostTensor t = in[0];
-    if (op == "Unsqueeze") {
-      int64_t rank = t.shape.size() + axes->size();
-      SmallVector<int64_t> normalized;
-      for (int64_t a : *axes) {
-        FailureOr<int64_t> axis = normalizeAxis(node, a, rank);
-        if (failed(axis))
-          return failure();
-        normalized.push_back(*axis);
-      }
-      llvm::sort(normalized);
-      for (int64_t a : normalized)
-        t.shape.insert(t.shape.begin() + a, 1);
-    } else {
-      SmallVector<int64_t> shape;
-      for (int64_t d = 0; d < static_cast<int64_t>(t.shape.size()); ++d) {
-        bool listed =
-            axes->empty()
-                ? t.shape[d] == 1
-                : llvm::any_of(*axes, [&](int64_t a) {
-                    return (a < 0 ? a + static_cast<int64_t>(t.shape.size())
-                                  : a) == d;
-                  });
-        if (!listed)
-          shape.push_back(t.shape[d]);
-      }
-      t.shape = shape;
-    }
-    return define(t);
   }
   if (op == "Gather") {
     if (in.size() != 2)

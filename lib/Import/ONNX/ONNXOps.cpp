@@ -234,28 +234,6 @@ DenseIntElementsAttr mlir::bnn::onnx_import::i64Pair(OpBuilder &b,
                                    values);
 }
 
-/// The constant with its elements reordered by `perm` (row-major).
-DenseElementsAttr
-mlir::bnn::onnx_import::transposeConstant(DenseElementsAttr attr,
-                                          ArrayRef<int64_t> perm) {
-  ArrayRef<int64_t> shape = attr.getType().getShape();
-  SmallVector<int64_t> outShape;
-  for (int64_t p : perm)
-    outShape.push_back(shape[p]);
-  SmallVector<float> in = getFloatValues(attr), out(in.size());
-  SmallVector<int64_t> inStrides = getStrides(shape),
-                       outStrides = getStrides(outShape);
-  for (int64_t k = 0; k < static_cast<int64_t>(in.size()); ++k) {
-    int64_t src = 0;
-    for (size_t d = 0; d < perm.size(); ++d)
-      src += ((k / outStrides[d]) % outShape[d]) * inStrides[perm[d]];
-    out[k] = in[src];
-  }
-  return DenseElementsAttr::get(
-      RankedTensorType::get(outShape, attr.getElementType()),
-      ArrayRef<float>(out));
-}
-
 /// The constant with the elements of axis `axis` (logical index c*H*W +
 /// h*W + w) reordered to NHWC's flatten order (h*W*C + w*C + c).
 DenseElementsAttr

@@ -302,14 +302,10 @@ LogicalResult mlir::bnn::onnx_import::importSqueezeLike(NodeContext &node) {
   ImportedTensor *x = node.requiredInput(0);
   if (!x || failed(node.checkUsedOutputs(1)))
     return failure();
-  SmallVector<int64_t> axes = node.intsAttr("axes");
-  if (!node.attr("axes") && node.input(1)) {
-    ImportedTensor *a = node.input(1);
-    if (!a->constant || a->isFloat())
-      return node.emitError() << "axes must be an int64 constant";
-    for (int64_t v : a->constant.getValues<int64_t>())
-      axes.push_back(v);
-  }
+  FailureOr<SmallVector<int64_t>> readAxesResult = readAxes(node, 1);
+  if (failed(readAxesResult))
+    return failure();
+  SmallVector<int64_t> axes = std::move(*readAxesResult);
   SmallVector<int64_t> shape(x->shape);
   if (node.opType() == "Unsqueeze") {
     int64_t rank = shape.size() + axes.size();

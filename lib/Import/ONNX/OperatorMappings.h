@@ -37,9 +37,6 @@ FailureOr<int64_t> windowOutput(NodeContext &node, int64_t in, int64_t padSum,
                                 int64_t kernel, int64_t stride,
                                 int64_t dilation);
 DenseIntElementsAttr i64Pair(OpBuilder &b, ArrayRef<int64_t> values);
-/// The constant with its elements reordered by `perm` (row-major).
-DenseElementsAttr transposeConstant(DenseElementsAttr attr,
-                                    ArrayRef<int64_t> perm);
 /// The constant with the elements of axis `axis` (logical index c*H*W +
 /// h*W + w) reordered to NHWC's flatten order (h*W*C + w*C + c).
 DenseElementsAttr permuteFlattenAxis(DenseElementsAttr attr, int64_t axis,
